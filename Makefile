@@ -1,0 +1,43 @@
+# Alongside: `make run` starts everything, `make test` checks everything.
+PY := .venv/bin/python
+MANAGE := $(PY) manage.py
+
+.PHONY: run test lint typecheck migrations-check test-sqlite test-postgres setup demo clean
+
+.venv/.synced: pyproject.toml uv.lock scripts/bootstrap.sh
+	@scripts/bootstrap.sh
+	@touch $@
+
+setup: .venv/.synced
+
+run: setup
+	@DEBUG=$${DEBUG:-1} $(MANAGE) migrate --noinput
+	@DEBUG=$${DEBUG:-1} $(MANAGE) createcachetable
+	@DEBUG=$${DEBUG:-1} $(MANAGE) demo
+	@DEBUG=$${DEBUG:-1} scripts/run.sh
+
+lint: setup
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+typecheck: setup
+	DEBUG=1 .venv/bin/mypy .
+
+migrations-check: setup
+	$(MANAGE) makemigrations --check --dry-run
+
+test-sqlite: setup
+	DATABASE_URL= $(MANAGE) test --parallel auto --shuffle
+
+test-postgres: setup
+	@if [ -n "$$DATABASE_URL" ]; then \
+		echo "== tests on PostgreSQL ($$DATABASE_URL)"; \
+		$(MANAGE) test --parallel auto --shuffle --noinput; \
+	else \
+		echo "== DATABASE_URL not set: PostgreSQL run skipped"; \
+	fi
+
+test: lint typecheck migrations-check test-sqlite test-postgres
+
+clean:
+	rm -rf .venv db.sqlite3*

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from alongside.lib.visibility import Visibility
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(
+        self, email: str, password: str | None = None, **extra: Any
+    ) -> User:
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(
+        self, email: str, password: str | None = None, **extra: Any
+    ) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person with an account. Profile fields live here; each has its own visibility."""
+
+    email = models.EmailField(_("email address"), unique=True)
+    display_name = models.CharField(_("display name"), max_length=80, blank=True)
+    pronouns = models.CharField(_("pronouns"), max_length=40, blank=True)
+    pronouns_visibility = models.CharField(
+        max_length=12, choices=Visibility.choices, default=Visibility.ORGANIZATION
+    )
+    gender = models.CharField(
+        _("gender (self-described)"),
+        max_length=60,
+        blank=True,
+        help_text=_(
+            "Optional, in your own words. Never required, and private unless you choose otherwise."
+        ),
+    )
+    gender_visibility = models.CharField(
+        max_length=12, choices=Visibility.choices, default=Visibility.PRIVATE
+    )
+    bio = models.TextField(_("short bio"), max_length=600, blank=True)
+    bio_visibility = models.CharField(
+        max_length=12, choices=Visibility.choices, default=Visibility.ORGANIZATION
+    )
+    why_ally = models.TextField(_("why I am an ally"), max_length=1000, blank=True)
+    why_ally_visibility = models.CharField(
+        max_length=12, choices=Visibility.choices, default=Visibility.ORGANIZATION
+    )
+
+    is_staff = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects: ClassVar[UserManager] = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """What other people see: the display name, or the part of the email before @."""
+        return self.display_name or self.email.split("@", 1)[0]
+
+    def get_full_name(self) -> str:
+        return self.name
+
+    def get_short_name(self) -> str:
+        return self.name

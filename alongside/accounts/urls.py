@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from alongside.accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("me/profile/", views.profile_edit, name="profile_edit"),
+    path("me/data/", views.data, name="data"),
+]

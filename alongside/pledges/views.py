@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from alongside.organizations.access import OrgHttpRequest, member_required
+
+
+@member_required
+def my_pledges(request: OrgHttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "pledges/my_pledges.html",
+        {"organization": request.organization, "membership": request.membership},
+    )

@@ -1,0 +1,8 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class RecognitionConfig(AppConfig):
+    name = "alongside.recognition"
+    verbose_name = "Recognition"

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from alongside import views
+
+# The admin signs in through allauth, so it shares its rate limits and MFA.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+admin.site.site_header = "Alongside administration"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("", include("alongside.accounts.urls")),
+    path("", include("alongside.notifications.urls")),
+    path("", include("alongside.organizations.urls")),
+    path("", include("alongside.pledges.urls")),
+    path("", include("alongside.recognition.urls")),
+    path("", include("alongside.concerns.urls")),
+    path("admin/", admin.site.urls),
+]
