@@ -88,3 +88,38 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.name
+
+    def can_see(
+        self, visibility: str, *, viewer: User | None, same_organization: bool
+    ) -> bool:
+        """Whether `viewer` may see a piece of this user's record with the given visibility.
+
+        `same_organization` says whether the viewer is a member of the organization in
+        whose context the record is shown (the caller checks the membership).
+        """
+        if viewer is not None and viewer.is_authenticated and viewer.pk == self.pk:
+            return True
+        if visibility == Visibility.PUBLIC:
+            return True
+        if visibility == Visibility.ORGANIZATION:
+            return same_organization
+        return False
+
+    def profile_visible_to(
+        self, viewer: User | None, *, same_organization: bool
+    ) -> dict[str, str]:
+        """The profile fields `viewer` may see, by field name; hidden and empty fields are left out."""
+        fields = {
+            "pronouns": self.pronouns_visibility,
+            "gender": self.gender_visibility,
+            "bio": self.bio_visibility,
+            "why_ally": self.why_ally_visibility,
+        }
+        return {
+            name: getattr(self, name)
+            for name, visibility in fields.items()
+            if getattr(self, name)
+            and self.can_see(
+                visibility, viewer=viewer, same_organization=same_organization
+            )
+        }
