@@ -24,7 +24,7 @@ typecheck: setup
 	DEBUG=1 .venv/bin/mypy .
 
 migrations-check: setup
-	$(MANAGE) makemigrations --check --dry-run
+	DEBUG=1 $(MANAGE) makemigrations --check --dry-run
 
 test-sqlite: setup
 	DATABASE_URL= $(MANAGE) test --parallel auto --shuffle

@@ -37,6 +37,7 @@ CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 DEMO_MODE = envbool("DEMO_MODE", "True" if DEBUG else "False")
 
 INSTALLED_APPS = [
+    "alongside.checks.AlongsideChecksConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "alongside.pledges",
     "alongside.recognition",
     "alongside.concerns",
+    "alongside.demo",
 ]
 
 MIDDLEWARE = [
@@ -144,8 +146,17 @@ if envstr("SMTP_HOST"):
             },
         }
     }
-else:
+elif DEBUG or TESTING:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+else:
+    # Production without SMTP_HOST: hand mail to the machine's own MTA (postfix,
+    # nullmailer, ...) on localhost:25, never silently print it to a log.
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "localhost", "port": 25, "timeout": 20},
+        }
+    }
 DEFAULT_FROM_EMAIL = envstr(
     "DEFAULT_FROM_EMAIL", "Alongside <noreply@alongside.localhost>"
 )
@@ -181,6 +192,8 @@ LOGIN_REDIRECT_URL = "home"
 ACCOUNT_ADAPTER = "alongside.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# Asks for the display name, so other members never see an email address instead.
+ACCOUNT_SIGNUP_FORM_CLASS = "alongside.accounts.forms.SignupForm"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = False
@@ -217,11 +230,20 @@ HTTPS = SITE_URL.startswith("https://")
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS and envbool("SECURE_SSL_REDIRECT", "True")
+# Local health probes (systemd, a load balancer) speak plain HTTP to the app server.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "31536000") if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
-SECURE_HSTS_PRELOAD = HTTPS and envbool("SECURE_HSTS_PRELOAD", "False")
-if envbool("BEHIND_PROXY", "False"):
+# Preload-ready by default (a year, subdomains included). Setting
+# SECURE_HSTS_PRELOAD=false is a deliberate choice, so its deploy-check reminder is silenced.
+SECURE_HSTS_PRELOAD = HTTPS and envbool("SECURE_HSTS_PRELOAD", "True")
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD or not HTTPS else ["security.W021"]
+BEHIND_PROXY = envbool("BEHIND_PROXY", "False")
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies of ours append to X-Forwarded-For (client IPs for rate limits).
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", "1" if BEHIND_PROXY else "0")
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 SECURE_CSP = {
     "default-src": [CSP.SELF],
@@ -249,7 +271,7 @@ USE_TZ = True
 # STATIC_ROOT exists only after collectstatic (production); in development WhiteNoise
 # serves from the finders instead.
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
-warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
+warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -278,6 +300,7 @@ LOGGING = {
     },
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        "django.tasks": {"level": "WARNING" if TESTING else "INFO"},
         # Tests provoke 4xx/5xx on purpose; keep their output readable.
         "django.request": {"level": "CRITICAL" if TESTING else "WARNING"},
     },
@@ -291,6 +314,8 @@ CONFIRMATION_MAX_PENDING_PER_RECIPIENT = envint(
 CONFIRMATION_MAX_PER_DAY = envint("CONFIRMATION_MAX_PER_DAY", "10")
 CONFIRMATION_REMINDER_DAYS = envint("CONFIRMATION_REMINDER_DAYS", "5")
 INVITATION_DAYS = envint("INVITATION_DAYS", "14")
+# Concerns raised per hour from one IP address to one organization.
+CONCERNS_PER_IP_PER_HOUR = envint("CONCERNS_PER_IP_PER_HOUR", "5")
 DATA_EXPORT_DAYS = 7
 
 BROWSER_TESTS_REQUIRED = envbool("BROWSER_TESTS_REQUIRED", "False")

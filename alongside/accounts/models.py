@@ -80,8 +80,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def name(self) -> str:
-        """What other people see: the display name, or the part of the email before @."""
-        return self.display_name or self.email.split("@", 1)[0]
+        """What other people see: the display name (sign-up asks for it).
+
+        Never a part of the email address, which other members must not learn.
+        """
+        return self.display_name or str(_("Member %(number)s") % {"number": self.pk})
 
     def get_full_name(self) -> str:
         return self.name
@@ -105,6 +108,17 @@ class User(AbstractBaseUser, PermissionsMixin):
             return same_organization
         return False
 
+    def shares_organization_with(self, other: User | None) -> bool:
+        """Whether `other` is a member of at least one organization this user belongs to."""
+        if other is None or not other.is_authenticated:
+            return False
+        if other.pk == self.pk:
+            return True
+        shared: bool = self.memberships.filter(
+            organization__memberships__user=other
+        ).exists()
+        return shared
+
     def profile_visible_to(
         self, viewer: User | None, *, same_organization: bool
     ) -> dict[str, str]:
@@ -123,3 +137,13 @@ class User(AbstractBaseUser, PermissionsMixin):
                 visibility, viewer=viewer, same_organization=same_organization
             )
         }
+
+    def profile_items_visible_to(
+        self, viewer: User | None, *, same_organization: bool
+    ) -> list[tuple[str, str]]:
+        """(label, value) pairs of the visible profile fields, in display order."""
+        visible = self.profile_visible_to(viewer, same_organization=same_organization)
+        return [
+            (str(User._meta.get_field(name).verbose_name), value)  # type: ignore[union-attr]
+            for name, value in visible.items()
+        ]

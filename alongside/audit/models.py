@@ -5,6 +5,28 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+# Human descriptions of audit actions for the organization's audit log page. Apps add
+# theirs with register_action_labels(); unknown actions are shown by their code.
+ACTION_LABELS: dict[str, str | Promise] = {
+    "organization.created": _("Created the organization"),
+    "organization.settings_changed": _("Changed the organization's settings"),
+    "membership.role_changed": _("Changed a member's role"),
+    "membership.removed": _("Removed a member"),
+    "membership.joined_by_domain": _("Joined through their email domain"),
+    "membership.account_erased": _("A member erased their account"),
+    "invitation.sent": _("Sent an invitation"),
+    "invitation.resent": _("Sent an invitation again"),
+    "invitation.revoked": _("Withdrew an invitation"),
+    "invitation.imported": _("Invited people from a CSV file"),
+    "invitation.accepted": _("Accepted an invitation"),
+}
+
+
+def register_action_labels(labels: dict[str, str | Promise]) -> None:
+    ACTION_LABELS.update(labels)
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
@@ -60,3 +82,8 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("Audit events are append-only.")
+
+    @property
+    def action_label(self) -> str:
+        label = ACTION_LABELS.get(self.action)
+        return str(label) if label is not None else self.action.replace("_", " ")

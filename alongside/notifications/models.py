@@ -1,17 +1,26 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+if TYPE_CHECKING:
+    from alongside.accounts.models import User
+
 
 class NotificationQuerySet(models.QuerySet["Notification"]):
-    def for_user(self, user: settings.AUTH_USER_MODEL) -> NotificationQuerySet:  # type: ignore[name-defined]
+    def for_user(self, user: User) -> NotificationQuerySet:
         return self.filter(user=user)
 
     def unread(self) -> NotificationQuerySet:
         return self.filter(read_at__isnull=True)
+
+    def mark_read(self) -> int:
+        """Mark the unread ones read; return how many changed."""
+        return self.unread().update(read_at=timezone.now())
 
 
 class Notification(models.Model):
@@ -56,3 +65,50 @@ class Notification(models.Model):
         if self.read_at is None:
             self.read_at = timezone.now()
             self.save(update_fields=("read_at",))
+
+
+class NotificationPreference(models.Model):
+    """Which news a user also wants by email; in-app notifications always arrive.
+
+    A user without a row gets every email (the defaults below).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preference",
+    )
+    email_confirmations = models.BooleanField(
+        _("answers to my confirmation requests"), default=True
+    )
+    email_kudos = models.BooleanField(_("kudos I receive"), default=True)
+    email_badges = models.BooleanField(_("badges I earn or lose"), default=True)
+    email_reminders = models.BooleanField(
+        _("check-in reminders for my pledges"), default=True
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Which preference decides the email for each kind; other kinds (organization
+    # news, concerns) are always emailed.
+    FIELD_FOR_KIND: ClassVar[dict[str, str]] = {
+        Notification.Kind.CONFIRMATION: "email_confirmations",
+        Notification.Kind.KUDOS: "email_kudos",
+        Notification.Kind.BADGE: "email_badges",
+        Notification.Kind.REMINDER: "email_reminders",
+    }
+
+    def __str__(self) -> str:
+        return f"notification preferences of user {self.user_id}"
+
+    @classmethod
+    def for_user(cls, user: User) -> NotificationPreference:
+        """The user's preferences; an unsaved row with the defaults if he never chose."""
+        try:
+            preference: NotificationPreference = cls.objects.get(user=user)
+        except cls.DoesNotExist:
+            preference = cls(user=user)
+        return preference
+
+    def wants_email(self, kind: str) -> bool:
+        field = self.FIELD_FOR_KIND.get(kind)
+        return field is None or bool(getattr(self, field))

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Concatenate
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.cache import add_never_cache_headers
 
 from alongside.lib.http import AuthenticatedHttpRequest
 from alongside.organizations.models import Membership, Organization
@@ -57,6 +58,7 @@ def member_required(view: OrgView) -> Callable[..., HttpResponse]:
         request.membership = membership  # type: ignore[attr-defined]
         return view(request, *args, **kwargs)  # type: ignore[arg-type]
 
+    wrapper.org_access = "member"  # type: ignore[attr-defined]
     return wrapper
 
 
@@ -78,6 +80,11 @@ def admin_required(view: OrgView) -> Callable[..., HttpResponse]:
             return redirect("organizations:mfa_required", org=organization.slug)
         request.organization = organization  # type: ignore[attr-defined]
         request.membership = membership  # type: ignore[attr-defined]
-        return view(request, *args, **kwargs)  # type: ignore[arg-type]
+        response = view(request, *args, **kwargs)  # type: ignore[arg-type]
+        # Admin pages show members, invitations and the audit log: never cache them.
+        add_never_cache_headers(response)
+        return response
 
+    # Tests find every admin page by this mark to check the MFA rule on each.
+    wrapper.org_access = "admin"  # type: ignore[attr-defined]
     return wrapper

@@ -1,12 +1,18 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
+
+from alongside.lib.markdown import render_markdown
+from alongside.lib.tokens import new_token, token_digest
 
 if TYPE_CHECKING:
     from alongside.accounts.models import User
@@ -22,6 +28,20 @@ class Role(models.TextChoices):
 class OrganizationQuerySet(models.QuerySet["Organization"]):
     def for_user(self, user: User) -> OrganizationQuerySet:
         return self.filter(memberships__user=user)
+
+    def joinable_by(self, user: User) -> list[Organization]:
+        """Organizations the user is not in whose join domains match a verified address."""
+        from allauth.account.models import EmailAddress
+
+        emails = EmailAddress.objects.filter(user=user, verified=True).values_list(
+            "email", flat=True
+        )
+        candidates = self.exclude(memberships__user=user).exclude(join_domains="")
+        return [
+            organization
+            for organization in candidates
+            if any(organization.allows_join_by_email(email) for email in emails)
+        ]
 
 
 class Organization(models.Model):
@@ -44,7 +64,10 @@ class Organization(models.Model):
     min_group_size = models.PositiveSmallIntegerField(
         _("smallest group shown in breakdowns"),
         default=5,
-        validators=[MinValueValidator(3)],
+        validators=[MinValueValidator(3), MaxValueValidator(1000)],
+        help_text=_(
+            "Figures broken down by a personal trait are hidden for groups smaller than this. At least 3."
+        ),
     )
     is_demo = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
@@ -57,6 +80,9 @@ class Organization(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def description_html(self) -> SafeString:
+        return render_markdown(self.description)
+
     def join_domain_list(self) -> list[str]:
         return [
             d.strip().lower().lstrip("@")
@@ -65,6 +91,8 @@ class Organization(models.Model):
         ]
 
     def allows_join_by_email(self, email: str) -> bool:
+        if "@" not in email:
+            return False
         domain = email.rsplit("@", 1)[-1].lower()
         return domain in self.join_domain_list()
 
@@ -116,3 +144,90 @@ class Membership(models.Model):
     @property
     def is_mentor(self) -> bool:
         return self.role in {Role.MENTOR, Role.PROGRAM_ADMIN}
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def for_organization(self, organization: Organization) -> InvitationQuerySet:
+        return self.filter(organization=organization)
+
+    def open(self) -> InvitationQuerySet:
+        """Neither accepted nor revoked (possibly expired)."""
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+
+    def pending(self) -> InvitationQuerySet:
+        """Open and not yet expired: the link still works."""
+        return self.open().filter(expires_at__gt=timezone.now())
+
+    def by_token(self, token: str) -> InvitationQuerySet:
+        return self.filter(token_digest=token_digest(token))
+
+
+class Invitation(models.Model):
+    """An emailed, single-use invitation to join an organization with a given role.
+
+    Only the SHA-256 digest of the link's token is stored, so a database leak reveals no
+    working link.
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(_("email address"))
+    name = models.CharField(_("name"), max_length=80, blank=True)
+    role = models.CharField(
+        _("role"), max_length=20, choices=Role.choices, default=Role.MEMBER
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations_sent",
+    )
+    token_digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-sent_at", "-id")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("organization", "email"),
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="one_open_invitation_per_email",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"Invitation to {self.organization} ({self.get_role_display()})"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_pending(self) -> bool:
+        return (
+            self.accepted_at is None and self.revoked_at is None and not self.is_expired
+        )
+
+    def issue_token(self) -> str:
+        """Give the invitation a fresh link and expiry; return the token for the email."""
+        token, digest = new_token()
+        now = timezone.now()
+        self.token_digest = digest
+        self.sent_at = now
+        self.expires_at = now + timedelta(days=settings.INVITATION_DAYS)
+        return token

@@ -6,3 +6,8 @@ from django.apps import AppConfig
 class RecognitionConfig(AppConfig):
     name = "alongside.recognition"
     verbose_name = "Recognition"
+
+    def ready(self) -> None:
+        from alongside.recognition import receivers
+
+        receivers.connect()

@@ -29,3 +29,12 @@ class HealthzTestCase(TestCase):
             r = self.client.get("/healthz")
         self.assertEqual(r.status_code, 503)
         self.assertTrue(r.json()["checks"]["tasks"].startswith("stalled"))
+
+
+class HealthzBehindHttpsTestCase(TestCase):
+    @override_settings(SECURE_SSL_REDIRECT=True)
+    def test_local_probes_over_plain_http_are_not_redirected(self) -> None:
+        self.assertEqual(self.client.get("/").status_code, 301)
+        r = self.client.get("/healthz")
+        self.assertEqual(r.status_code, 200)
+        self.assertEqual(r.json()["status"], "ok")

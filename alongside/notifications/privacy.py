@@ -1,0 +1,38 @@
+"""A user's own notifications and email preferences."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from alongside.notifications.models import Notification, NotificationPreference
+
+if TYPE_CHECKING:
+    from alongside.accounts.models import User
+
+
+def export_user_data(user: User) -> dict[str, Any]:
+    preference = NotificationPreference.objects.filter(user=user).first()
+    return {
+        "notifications": [
+            {
+                "kind": n.kind,
+                "message": n.message,
+                "url": n.url,
+                "organization": n.organization.name if n.organization else None,
+                "created_at": n.created_at.isoformat(),
+                "read_at": n.read_at.isoformat() if n.read_at else None,
+            }
+            for n in Notification.objects.for_user(user).select_related("organization")
+        ],
+        "email_preferences": {
+            field: getattr(preference, field)
+            for field in sorted(set(NotificationPreference.FIELD_FOR_KIND.values()))
+        }
+        if preference is not None
+        else None,
+    }
+
+
+def erase_user_data(user: User) -> None:
+    Notification.objects.for_user(user).delete()
+    NotificationPreference.objects.filter(user=user).delete()

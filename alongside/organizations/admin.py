@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from alongside.organizations.models import Invitation, Membership, Organization
+
+
+class MembershipInline(admin.TabularInline[Membership, Organization]):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ("user",)
+    fields = ("user", "role", "joined_at")
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin[Organization]):
+    list_display = ("name", "slug", "require_admin_mfa", "is_demo", "created_at")
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = (MembershipInline,)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin[Invitation]):
+    list_display = (
+        "email",
+        "organization",
+        "role",
+        "sent_at",
+        "expires_at",
+        "accepted_at",
+        "revoked_at",
+    )
+    list_filter = ("organization",)
+    search_fields = ("email",)
+    # The digest is useless to staff and the token itself is never stored.
+    exclude = ("token_digest",)
+    readonly_fields = (
+        "invited_by",
+        "accepted_by",
+        "created_at",
+        "sent_at",
+        "accepted_at",
+    )
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        # Invitations are sent from the organization's admin pages, which email the link.
+        return False
