@@ -164,6 +164,19 @@ class SubjectAdminTestCase(BaseTestCase):
         self.assertIsNone(self.about_paula.assigned_to)
         self.assertFalse(AuditEvent.objects.filter(actor=self.paula).exists())
 
+    def test_the_organization_audit_log_does_not_hint_at_it(self) -> None:
+        self.client.force_login(self.second_admin)
+        self.client.get(self.url)
+        self.client.post(self.url + "note/", {"status": "in_review", "text": "Looking into it."})
+        self.assertTrue(AuditEvent.objects.filter(action__startswith="concern.").exists())
+        self.client.logout()
+        self.client.force_login(self.paula)
+        r = self.client.get("/o/northwind/admin/audit/")
+        self.assertEqual(r.status_code, 200)
+        actions = [event.action for event in r.context["page_obj"]]
+        self.assertFalse([a for a in actions if a.startswith("concern.")], actions)
+        self.assertNotContains(r, self.about_paula.reference)
+
     def test_another_admin_handles_it_but_cannot_assign_it_to_its_subject(self) -> None:
         self.client.force_login(self.second_admin)
         r = self.client.get(self.url)
