@@ -22,7 +22,10 @@ logger = logging.getLogger(__name__)
 
 @receiver(task_finished)
 def forget_sent_email(sender: type, task_result: TaskResult, **kwargs: Any) -> None:
-    if task_result.status != TaskResultStatus.SUCCESSFUL or task_result.task.module_path != send_email.module_path:
+    if (
+        task_result.status != TaskResultStatus.SUCCESSFUL
+        or task_result.task.module_path != send_email.module_path
+    ):
         return
     if not sender.__module__.startswith("django_tasks_db"):
         return

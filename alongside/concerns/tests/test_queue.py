@@ -167,8 +167,12 @@ class SubjectAdminTestCase(BaseTestCase):
     def test_the_organization_audit_log_does_not_hint_at_it(self) -> None:
         self.client.force_login(self.second_admin)
         self.client.get(self.url)
-        self.client.post(self.url + "note/", {"status": "in_review", "text": "Looking into it."})
-        self.assertTrue(AuditEvent.objects.filter(action__startswith="concern.").exists())
+        self.client.post(
+            self.url + "note/", {"status": "in_review", "text": "Looking into it."}
+        )
+        self.assertTrue(
+            AuditEvent.objects.filter(action__startswith="concern.").exists()
+        )
         self.client.logout()
         self.client.force_login(self.paula)
         r = self.client.get("/o/northwind/admin/audit/")
