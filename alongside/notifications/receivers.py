@@ -21,7 +21,9 @@ logger = logging.getLogger(__name__)
 
 
 @receiver(task_finished)
-def forget_sent_email(sender: type, task_result: TaskResult, **kwargs: Any) -> None:
+def forget_sent_email(
+    sender: type, task_result: TaskResult[Any, Any], **kwargs: Any
+) -> None:
     if (
         task_result.status != TaskResultStatus.SUCCESSFUL
         or task_result.task.module_path != send_email.module_path

@@ -25,7 +25,7 @@ PASSWORD = "a long and unusual passphrase 42"
 def link_in(body: object, prefix: str) -> str:
     """The path of the first link in an email whose path starts with `prefix`."""
     for url in re.findall(r"https?://\S+", str(body)):
-        path = urlsplit(url).path
+        path: str = urlsplit(url).path
         if path.startswith(prefix):
             return path
     raise AssertionError(f"no {prefix} link in:\n{body}")
