@@ -2,14 +2,16 @@ from __future__ import annotations
 
 from django.core import mail
 from django.core.management import call_command
-from django.test import TestCase, override_settings
+from django.test import TransactionTestCase, override_settings
 from django_tasks_db.models import DBTaskResult
 
 from alongside.notifications.tasks import send_email
 
 
 @override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}})
-class ForgetSentEmailTestCase(TestCase):
+class ForgetSentEmailTestCase(TransactionTestCase):
+    # The worker manages its own database connection, so no wrapping transaction.
+
     def test_the_worker_deletes_a_sent_email_from_the_queue(self) -> None:
         send_email.enqueue(
             to=["dana@example.net"],
