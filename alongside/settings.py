@@ -79,6 +79,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "alongside.urls"
+TEST_RUNNER = "alongside.test_runner.Runner"
 WSGI_APPLICATION = "alongside.wsgi.application"
 
 TEMPLATES = [

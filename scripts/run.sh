@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Start the web server and the task worker together; Ctrl-C stops both.
+# Start the web server, the task worker and the periodic jobs together; Ctrl-C stops all.
+# In production these are separate services and timers (docs/deploy.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 py=.venv/bin/python
@@ -10,12 +11,22 @@ port="${PORT:-8000}"
 worker=$!
 "$py" manage.py runserver --skip-checks "$host:$port" &
 web=$!
+# The periodic jobs are idempotent management commands; hourly is plenty here.
+(
+    while sleep 3600; do
+        for job in send_confirmation_reminders send_checkin_reminders award_badges; do
+            "$py" manage.py "$job" || echo "periodic job $job failed" >&2
+        done
+    done
+) &
+periodic=$!
 
 stop() {
     trap - INT TERM EXIT
-    kill "$worker" "$web" 2>/dev/null || true
+    pkill -P "$periodic" 2>/dev/null || true
+    kill "$worker" "$web" "$periodic" 2>/dev/null || true
     wait 2>/dev/null || true
 }
 trap stop INT TERM EXIT
-# Whichever stops first (or Ctrl-C) stops the other.
-wait -n
+# Whichever stops first (or Ctrl-C) stops the others.
+wait -n "$worker" "$web"
