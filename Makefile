@@ -11,10 +11,7 @@ MANAGE := $(PY) manage.py
 setup: .venv/.synced
 
 run: setup
-	@DEBUG=$${DEBUG:-1} $(MANAGE) migrate --noinput
-	@DEBUG=$${DEBUG:-1} $(MANAGE) createcachetable
-	@DEBUG=$${DEBUG:-1} $(MANAGE) demo
-	@DEBUG=$${DEBUG:-1} scripts/run.sh
+	@scripts/run.sh
 
 lint: setup
 	.venv/bin/ruff check .

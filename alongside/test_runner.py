@@ -9,9 +9,7 @@ from django.test.runner import DiscoverRunner
 class Runner(DiscoverRunner):
     """Django's runner, closing with a plain 'N passed, N failed, N skipped' line."""
 
-    def run_suite(
-        self, suite: unittest.TestSuite, **kwargs: Any
-    ) -> unittest.TestResult:
+    def run_suite(self, suite: unittest.TestSuite, **kwargs: Any) -> Any:
         result = super().run_suite(suite, **kwargs)
         failed = (
             len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)

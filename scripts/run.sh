@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
-# Start the web server, the task worker and the periodic jobs together; Ctrl-C stops all.
+# `make run`: prepare the database and demo data, then start the web server, the task
+# worker and the periodic jobs together; Ctrl-C stops all of them.
 # In production these are separate services and timers (docs/deploy.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 py=.venv/bin/python
 host="${HOST:-127.0.0.1}"
 port="${PORT:-8000}"
+export DEBUG="${DEBUG:-1}"
+export SITE_URL="${SITE_URL:-http://$host:$port}"  # emailed links point here
+
+"$py" manage.py migrate --noinput -v0
+"$py" manage.py createcachetable
+"$py" manage.py demo
 
 "$py" manage.py db_worker --interval 1 &
 worker=$!

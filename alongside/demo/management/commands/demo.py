@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from alongside.demo.loader import demo_load
@@ -28,7 +29,7 @@ class Command(BaseCommand):
             )
         self.stdout.write("")
         self.stdout.write(
-            self.style.MIGRATE_HEADING("Alongside is starting on http://127.0.0.1:8000")
+            self.style.MIGRATE_HEADING(f"Alongside is starting on {settings.SITE_URL}")
         )
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for person in PEOPLE:
