@@ -45,7 +45,8 @@ def database_from_url(url: str, *, sqlite_path: str) -> dict[str, object]:
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": sqlite_path,
-            # Persistent connections: reopening SQLite per request makes writes ~3x slower.
+            # Persistent connections: reopening SQLite per request adds 6-10 ms to each
+            # write request here (1.3-1.5x the throughput for one writer; docs/performance.md).
             "CONN_MAX_AGE": None,
             "OPTIONS": {
                 # IMMEDIATE takes the write lock at BEGIN, so concurrent writers queue on

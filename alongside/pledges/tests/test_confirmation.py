@@ -281,7 +281,7 @@ class PublicPageTestCase(ConfirmationTestCase):
         self.ask()
         path = self.confirm_url()
         r = self.client.get("/confirm/not-a-real-token/")
-        self.assertContains(r, "We don't recognise this link", status_code=404)
+        self.assertContains(r, "We don't recognize this link", status_code=404)
         r = self.client.post("/confirm/not-a-real-token/", {"confirm": "1"})
         self.assertEqual(r.status_code, 404)
         with time_machine.travel(timezone.now() + timedelta(days=30)):

@@ -248,3 +248,15 @@ class LifecycleTestCase(BaseTestCase):
         self.assertTrue(pledge.is_completed)
         with self.assertRaises(ValidationError):
             pledge.renew(timezone.localdate() + timedelta(days=9))
+
+
+class AuditLabelsTestCase(BaseTestCase):
+    def test_it_describes_its_audit_actions_in_words(self) -> None:
+        from alongside.audit.models import AuditEvent
+
+        event = AuditEvent(action="pledges.confirmation_requested")
+        self.assertEqual(event.action_label, "Asked someone to confirm an action")
+        event = AuditEvent(action="pledges.catalogue_deactivated")
+        self.assertEqual(
+            event.action_label, "Deactivated a commitment in the catalogue"
+        )

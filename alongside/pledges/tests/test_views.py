@@ -234,9 +234,15 @@ class PledgeDetailTestCase(ViewTestCase):
         self.assertContains(r, self.url("action_create", pk=pledge.pk))
         self.assertContains(r, self.url("pause", pk=pledge.pk))
         self.assertContains(r, confirmed.get_absolute_url())
-        self.assertContains(r, "<dt>Confirmed actions</dt>\n    <dd>1</dd>", html=False)
         self.assertContains(
-            r, "<dt>Self-reported actions</dt>\n    <dd>1</dd>", html=False
+            r,
+            '<div><dt>Confirmed actions</dt><dd><span class="stat-value">1</span></dd></div>',
+            html=True,
+        )
+        self.assertContains(
+            r,
+            '<div><dt>Self-reported actions</dt><dd><span class="stat-value">1</span></dd></div>',
+            html=True,
         )
         self.assertContains(r, "actions in 1 of 1 month")
 

@@ -47,6 +47,28 @@ class ProfileTestCase(BaseTestCase):
         self.assertContains(r, "<strong>2</strong> confirmed actions", html=True)
         self.assertContains(r, "<strong>1</strong> self-reported action", html=True)
 
+    def test_it_links_members_to_the_pledges_and_actions(self) -> None:
+        pledge = make_pledge(self.alice, self.org)
+        action = make_action(pledge, confirmed=True)
+        self.client.force_login(self.bob)
+        r = self.client.get(self.url)
+        self.assertContains(
+            r, reverse("pledges:detail", kwargs={"org": "northwind", "pk": pledge.pk})
+        )
+        self.assertContains(
+            r,
+            reverse(
+                "pledges:action_detail", kwargs={"org": "northwind", "pk": action.pk}
+            ),
+        )
+
+    def test_it_says_member_rather_than_ally_without_a_visible_pledge(self) -> None:
+        make_pledge(self.alice, self.org, visibility=Visibility.PRIVATE)
+        self.client.force_login(self.bob)
+        r = self.client.get(self.url)
+        self.assertContains(r, "Member of Northwind Collective")
+        self.assertNotContains(r, "Ally at")
+
     def test_it_shows_kudos_received_and_current_badges(self) -> None:
         pledge = make_pledge(self.alice, self.org)
         make_action(pledge, confirmed=True)
@@ -227,6 +249,14 @@ class AnonymousProfileTestCase(BaseTestCase):
         self.alice.why_ally = "Public reason to be an ally"
         self.alice.why_ally_visibility = Visibility.PUBLIC
         self.alice.save()
+
+    def test_it_links_to_no_page_for_members_only(self) -> None:
+        public = make_pledge(self.alice, self.org, visibility=Visibility.PUBLIC)
+        make_action(public, confirmed=True, visibility=Visibility.PUBLIC)
+        r = self.client.get(self.url)
+        self.assertEqual(r.status_code, 200)
+        self.assertNotContains(r, "/o/northwind/pledges/")
+        self.assertNotContains(r, "/o/northwind/actions/")
 
     def test_it_is_404_without_anything_public(self) -> None:
         make_pledge(self.alice, self.org)  # organization-only

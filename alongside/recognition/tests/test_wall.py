@@ -52,6 +52,22 @@ class WallTestCase(BaseTestCase):
             ),
         )
 
+    def test_it_links_each_entry_to_what_it_recognizes(self) -> None:
+        pledge = make_pledge(self.alice, self.org)
+        action = make_action(pledge, confirmed=True)
+        kudos_give(giver=self.fiona, organization=self.org, pledge=pledge, message="")
+        self.client.force_login(self.bob)
+        r = self.client.get(self.url)
+        self.assertContains(
+            r,
+            reverse(
+                "pledges:action_detail", kwargs={"org": "northwind", "pk": action.pk}
+            ),
+        )
+        self.assertContains(
+            r, reverse("pledges:detail", kwargs={"org": "northwind", "pk": pledge.pk})
+        )
+
     def test_it_offers_no_kudos_button_for_your_own_action(self) -> None:
         action = make_action(make_pledge(self.alice, self.org), confirmed=True)
         self.client.force_login(self.alice)
