@@ -58,6 +58,10 @@ INSTALLED_APPS = [
     "alongside.pledges",
     "alongside.recognition",
     "alongside.concerns",
+    "alongside.campaigns",
+    "alongside.learning",
+    "alongside.events",
+    "alongside.equity",
     "alongside.demo",
 ]
 

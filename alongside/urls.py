@@ -20,5 +20,9 @@ urlpatterns = [
     path("", include("alongside.pledges.urls")),
     path("", include("alongside.recognition.urls")),
     path("", include("alongside.concerns.urls")),
+    path("", include("alongside.campaigns.urls")),
+    path("", include("alongside.learning.urls")),
+    path("", include("alongside.events.urls")),
+    path("", include("alongside.equity.urls")),
     path("admin/", admin.site.urls),
 ]

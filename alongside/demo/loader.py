@@ -4,8 +4,11 @@ confirmations, kudos and badges, dated relative to today so the program looks al
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from importlib import import_module
+from types import ModuleType
 
 from allauth.account.models import EmailAddress
+from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -27,7 +30,42 @@ DEMO_SLUG = "riverside"
 
 
 def demo_load() -> bool:
-    """Create the demo organization unless it exists. Return whether it was created."""
+    """Create the demo organization unless it exists, then let every app add its part.
+
+    Return whether the organization was created. Each app's part lives in
+    `alongside/<app>/demo.py` as `load(organization, users)`, which must be idempotent: it
+    runs on every start, so a database made before the app existed gets its demo data too.
+    """
+    created = _load_core()
+    organization = Organization.objects.get(slug=DEMO_SLUG)
+    users = {
+        m.user.email.split("@")[0]: m.user
+        for m in Membership.objects.filter(organization=organization).select_related(
+            "user"
+        )
+    }
+    for module in app_demo_modules():
+        with transaction.atomic():
+            module.load(organization, users)
+    return created
+
+
+def app_demo_modules() -> list[ModuleType]:
+    """The `demo` module of every installed Alongside app that has one, in app order."""
+    modules = []
+    for app_config in apps.get_app_configs():
+        if not app_config.name.startswith("alongside."):
+            continue
+        name = f"{app_config.name}.demo"
+        try:
+            modules.append(import_module(name))
+        except ModuleNotFoundError as e:
+            if e.name != name:
+                raise
+    return modules
+
+
+def _load_core() -> bool:
     if Organization.objects.filter(slug=DEMO_SLUG).exists():
         return False
     with transaction.atomic():

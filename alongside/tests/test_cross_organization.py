@@ -16,6 +16,12 @@ A route whose kwargs this file cannot fill FAILS the sweep, naming the route: re
 its kwarg in KWARG_OBJECTS or SEGMENT_OBJECTS below (and create the object in
 `_create_northwind_objects`). Intentionally public routes are listed in PUBLIC_ROUTES
 with the reason.
+
+Apps other than the core loop register their own routes' objects in
+`alongside/<app>/tests/sweep.py`, which may define KWARG_OBJECTS, SEGMENT_OBJECTS,
+PUBLIC_ROUTES (a dict: route name -> why it is public; the app tests what such a page
+shows to outsiders) and `create_objects(case) -> dict[str, int]`, called with this test
+case class (northwind is `case.org`, its people `case.alice`, `case.paula`, ...).
 """
 
 from __future__ import annotations
@@ -23,7 +29,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from importlib import import_module
+from types import ModuleType
 
+from django.apps import apps
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.test import override_settings
@@ -82,6 +91,28 @@ SEGMENT_OBJECTS = {
     "kudos": "kudos",
     "allies": "ally",
 }
+
+
+def _app_sweep_modules() -> list[ModuleType]:
+    modules = []
+    for app_config in apps.get_app_configs():
+        if not app_config.name.startswith("alongside."):
+            continue
+        name = f"{app_config.name}.tests.sweep"
+        try:
+            modules.append(import_module(name))
+        except ModuleNotFoundError as e:
+            if e.name != name:
+                raise
+    return modules
+
+
+APP_SWEEP_MODULES = _app_sweep_modules()
+APP_PUBLIC_ROUTES: dict[str, str] = {}
+for _module in APP_SWEEP_MODULES:
+    KWARG_OBJECTS.update(getattr(_module, "KWARG_OBJECTS", {}))
+    SEGMENT_OBJECTS.update(getattr(_module, "SEGMENT_OBJECTS", {}))
+    APP_PUBLIC_ROUTES.update(getattr(_module, "PUBLIC_ROUTES", {}))
 
 # Text that must not appear in a public route's page for an outsider.
 CANARIES = ("Alice Ally", "Bob Member", "Fiona Facilitator", "Paula Admin", "CANARY-N")
@@ -234,7 +265,11 @@ class CrossOrganizationSweepTestCase(BaseTestCase):
             subject_name="Bob Member",
             description="CANARY-N concern",
         )
-        return {
+        app_objects: dict[str, int] = {}
+        for module in APP_SWEEP_MODULES:
+            if hasattr(module, "create_objects"):
+                app_objects.update(module.create_objects(cls))
+        return app_objects | {
             "pledge": pledge.pk,
             "commitment": commitment.pk,
             "action": action.pk,
@@ -307,7 +342,7 @@ class CrossOrganizationSweepTestCase(BaseTestCase):
         routes = [route for route in routes if route.name.startswith(only)]
         failures: list[str] = list(problems)
         for route in routes:
-            if route.name in PUBLIC_ROUTES:
+            if route.name in PUBLIC_ROUTES or route.name in APP_PUBLIC_ROUTES:
                 continue
             variants = {"northwind": self._fill(route, "northwind")}
             if len(route.kwargs) > 1:  # an object id besides the organization
