@@ -246,6 +246,7 @@ def my_pledges(request: OrgHttpRequest) -> HttpResponse:
     pledges = list(
         Pledge.objects.for_organization(request.organization)
         .of_member(request.user)
+        .select_related("member", "organization")
         .prefetch_related("commitments", "pauses")
     )
     return render(
@@ -259,7 +260,7 @@ def my_pledges(request: OrgHttpRequest) -> HttpResponse:
 def pledge_list(request: OrgHttpRequest) -> HttpResponse:
     qs = (
         Pledge.objects.visible_to(request.user, request.organization)
-        .select_related("member")
+        .select_related("member", "organization")
         .prefetch_related("commitments", "pauses")
     )
     page_obj = paginate(request, qs, 20)

@@ -6,7 +6,9 @@ from typing import Any
 
 import html5lib
 from django.core import mail
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, get_resolver, reverse
 from django.utils import timezone
 
@@ -87,6 +89,25 @@ class PledgeListTestCase(ViewTestCase):
         self.assertNotContains(r, "Oscar")
         r = self.client.get(self.url("list") + "?page=2")
         self.assertContains(r, "Shared pledge 0")
+
+    def test_its_query_count_does_not_grow_with_the_pledges_shown(self) -> None:
+        self.client.force_login(self.alice)
+        make_pledge(self.bob, self.org, commitments=2)
+        with CaptureQueriesContext(connection) as one:
+            self.assertEqual(self.client.get(self.url("list")).status_code, 200)
+        for _ in range(5):
+            make_pledge(self.bob, self.org, commitments=3)
+            make_pledge(self.alice, self.org, commitments=1)
+        with CaptureQueriesContext(connection) as eleven:
+            self.assertEqual(self.client.get(self.url("list")).status_code, 200)
+        self.assertEqual(len(eleven), len(one))
+
+        with CaptureQueriesContext(connection) as mine:
+            self.assertEqual(self.client.get(self.url("my_pledges")).status_code, 200)
+        make_pledge(self.alice, self.org, commitments=2)
+        with CaptureQueriesContext(connection) as more:
+            self.assertEqual(self.client.get(self.url("my_pledges")).status_code, 200)
+        self.assertEqual(len(more), len(mine))
 
 
 class PledgeCreateViewTestCase(ViewTestCase):
