@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 from allauth.account.decorators import secure_admin_login
+from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path, re_path
+from django.views.static import serve
 
 from alongside import views
 
@@ -26,3 +29,15 @@ urlpatterns = [
     path("", include("alongside.equity.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Uploaded public images (campaign and lesson images) in development. In production the
+# reverse proxy serves MEDIA_ROOT at MEDIA_URL (docs/deploy.md). Nothing private is stored
+# under MEDIA_ROOT: payroll uploads live in a private directory of the equity app.
+if settings.DEBUG:
+    urlpatterns += [
+        re_path(
+            r"^media/(?P<path>.*)$",
+            login_not_required(serve),
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    ]
