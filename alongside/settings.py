@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "alongside.learning",
     "alongside.events",
     "alongside.equity",
+    "alongside.circles",
     "alongside.demo",
 ]
 

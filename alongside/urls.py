@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("alongside.learning.urls")),
     path("", include("alongside.events.urls")),
     path("", include("alongside.equity.urls")),
+    path("", include("alongside.circles.urls")),
     path("admin/", admin.site.urls),
 ]
 
