@@ -292,6 +292,9 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
+# Payroll uploads wait here (mode 0600) between upload and report, never under MEDIA_ROOT.
+# Empty means a private directory in the system's temporary folder.
+EQUITY_UPLOAD_ROOT = envstr("EQUITY_UPLOAD_ROOT", "")
 
 LOGGING = {
     "version": 1,

@@ -12,6 +12,7 @@ export SITE_URL="${SITE_URL:-http://$host:$port}"  # emailed links point here
 
 "$py" manage.py migrate --noinput -v0
 "$py" manage.py createcachetable
+"$py" manage.py load_curriculum   # the shipped starter courses; updates them when newer
 "$py" manage.py demo
 
 "$py" manage.py db_worker --interval 1 &
@@ -21,17 +22,26 @@ web=$!
 # The periodic jobs are idempotent management commands; hourly is plenty here.
 (
     while sleep 3600; do
-        for job in send_confirmation_reminders send_checkin_reminders award_badges; do
+        for job in send_confirmation_reminders send_checkin_reminders award_badges \
+            reconcile_campaign_counters equity_clean_uploads; do
             "$py" manage.py "$job" || echo "periodic job $job failed" >&2
         done
     done
 ) &
 periodic=$!
+# Event reminders (24 h and 1 h before) need a finer tick than hourly.
+(
+    while sleep 300; do
+        "$py" manage.py send_event_reminders || echo "periodic job send_event_reminders failed" >&2
+    done
+) &
+reminders=$!
 
 stop() {
     trap - INT TERM EXIT
     pkill -P "$periodic" 2>/dev/null || true
-    kill "$worker" "$web" "$periodic" 2>/dev/null || true
+    pkill -P "$reminders" 2>/dev/null || true
+    kill "$worker" "$web" "$periodic" "$reminders" 2>/dev/null || true
     wait 2>/dev/null || true
 }
 trap stop INT TERM EXIT

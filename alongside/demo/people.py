@@ -125,7 +125,14 @@ PEOPLE: list[Person] = [
         "Paramedic liaison.",
         "Speaking up once is easy. I want to be the guy who does it every time.",
     ),
-    Person("chloe", "Chloe Dubois", "member", "she/her", "HR advisor."),
+    Person(
+        "chloe",
+        "Chloe Dubois",
+        "member",
+        "she/her",
+        "HR advisor.",
+        login_hint="HR analyst: pay-gap reports and the wording checker",
+    ),
     Person(
         "samuel",
         "Samuel Adeyemi",

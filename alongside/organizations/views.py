@@ -360,9 +360,10 @@ def audit_log(request: OrgHttpRequest) -> HttpResponse:
 
 
 def mfa_required(request: AuthenticatedHttpRequest, org: str) -> HttpResponse:
+    """Where the organization's two-factor rule sends program admins, and HR analysts of
+    the equity pages, who have no authenticator yet. Any member may read it: it only
+    explains the rule."""
     membership = get_membership(request.user, org)
-    if not membership.is_program_admin:
-        raise Http404
     return render(
         request,
         "organizations/mfa_required.html",

@@ -35,11 +35,17 @@ class MemberRecord:
     # Commitments he ended as kept with at least one confirmed action behind them.
     kept_commitments: int
     kudos_given: int
+    # The learning record (alongside/learning/records.py): courses completed in this
+    # organization and events attended there.
+    courses_completed: int = 0
+    events_attended: int = 0
 
     @classmethod
     def load(cls, *, organization: Organization, member: User) -> MemberRecord:
+        from alongside.learning.records import learning_record_load
         from alongside.recognition.models import Kudos
 
+        learning = learning_record_load(organization=organization, member=member)
         actions = Action.objects.for_organization(organization).filter(member=member)
         return cls(
             confirmed_actions=actions.confirmed().count(),
@@ -63,6 +69,8 @@ class MemberRecord:
             kudos_given=Kudos.objects.for_organization(organization)
             .filter(giver=member)
             .count(),
+            courses_completed=learning.courses_completed,
+            events_attended=learning.events_attended,
         )
 
 
@@ -75,6 +83,14 @@ class BadgeRule:
 
 
 STREAK_PERIODS = 3
+
+
+def _continuous_self_education(record: MemberRecord) -> bool:
+    """Two courses completed, or one course and one event attended."""
+    return record.courses_completed >= 2 or (
+        record.courses_completed >= 1 and record.events_attended >= 1
+    )
+
 
 BADGE_RULES: tuple[BadgeRule, ...] = (
     BadgeRule(
@@ -109,6 +125,14 @@ BADGE_RULES: tuple[BadgeRule, ...] = (
         name=_("First kudos given"),
         description=_("You recognized another member's action or pledge."),
         earned=lambda record: record.kudos_given >= 1,
+    ),
+    BadgeRule(
+        slug="continuous-self-education",
+        name=_("Continuous self-education"),
+        description=_(
+            "You completed two courses, or a course and an event: learning as a habit."
+        ),
+        earned=_continuous_self_education,
     ),
 )
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Count, Prefetch, Q
 
+from alongside.learning.records import LearningRecord, learning_record_load
 from alongside.pledges.models import Action, Consistency, Pledge, PledgeCommitment
 from alongside.recognition.models import BadgeAward, Kudos
 from alongside.recognition.visibility import visible_actions
@@ -50,6 +51,9 @@ class AllyProfile:
     kudos_received_count: int
     recent_kudos: list[Kudos]
     badges: list[BadgeAward]
+    # Courses completed and events attended: shown to members of the organization only,
+    # like badges (None for anonymous visitors).
+    learning: LearningRecord | None = None
 
     @property
     def has_anything(self) -> bool:
@@ -137,6 +141,9 @@ def ally_profile_load(
         )
         if show_badges
         else [],
+        learning=learning_record_load(organization=organization, member=member)
+        if viewer_is_member
+        else None,
     )
     if viewer is not None and viewer_is_member and not is_self:
         given = Kudos.objects.filter(giver=viewer, receiver=member).values_list(

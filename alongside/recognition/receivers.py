@@ -1,4 +1,4 @@
-"""Badge evaluation on the pledges app's signals (connected in RecognitionConfig.ready).
+"""Badge evaluation on the pledges, learning and events apps' signals (connected in RecognitionConfig.ready).
 
 The receivers only queue work: the pledges flow never waits on, or fails because of,
 recognition.
@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from alongside.events.models import Attendance
+from alongside.events.signals import attendance_recorded
+from alongside.learning.signals import course_completed
 from alongside.pledges.models import Action, PledgeCommitment
 from alongside.pledges.signals import action_confirmed, action_logged, commitment_ended
 from alongside.recognition.services import badges_evaluate_later
@@ -28,9 +31,30 @@ def on_commitment_ended(
     )
 
 
+def on_course_completed(
+    sender: Any, *, organization_id: int, member_id: int, **kwargs: Any
+) -> None:
+    badges_evaluate_later(organization_id=organization_id, member_id=member_id)
+
+
+def on_attendance_recorded(
+    sender: Any, *, attendance: Attendance, **kwargs: Any
+) -> None:
+    badges_evaluate_later(
+        organization_id=attendance.event.organization_id,
+        member_id=attendance.user_id,
+    )
+
+
 def connect() -> None:
     action_logged.connect(on_action, dispatch_uid="recognition.action_logged")
     action_confirmed.connect(on_action, dispatch_uid="recognition.action_confirmed")
     commitment_ended.connect(
         on_commitment_ended, dispatch_uid="recognition.commitment_ended"
+    )
+    course_completed.connect(
+        on_course_completed, dispatch_uid="recognition.course_completed"
+    )
+    attendance_recorded.connect(
+        on_attendance_recorded, dispatch_uid="recognition.attendance_recorded"
     )

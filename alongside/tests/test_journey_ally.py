@@ -3,18 +3,22 @@
 A newcomer signs up, verifies his email, joins his organization, takes a pledge with
 three commitments, logs an action and asks a colleague to confirm it; she confirms
 through the emailed link without an account; his profile shows one confirmed action;
-a kudos and a badge follow. (The "completes a lesson" step arrives with the learning
-app.) Every page visited passes axe-core with the CSP enforced.
+a kudos and a badge follow. Between the pledge and the action he completes the first
+lesson of a shipped library course (enrolls, reads it, passes its quiz). Every page
+visited passes axe-core with the CSP enforced.
 """
 
 from __future__ import annotations
 
+import io
 import re
 from urllib.parse import urlsplit
 
 from django.core import mail
+from django.core.management import call_command
 
 from alongside.accounts.models import User
+from alongside.learning.models import Course, LessonProgress, Quiz
 from alongside.pledges.models import Action, ConfirmationRequest
 from alongside.recognition.models import BadgeAward, Kudos
 from alongside.test import BrowserTestCase, make_member, make_organization
@@ -85,6 +89,39 @@ class AllyJourneyBrowserTestCase(BrowserTestCase):
         self.assert_accessible()
         sam = User.objects.get(email="sam@northwind.example")
         self.assertEqual(sam.pledges.get().commitments.count(), 3)
+        pledge_url = page.url
+
+        # Complete a lesson: open a shipped course, enroll, read the first lesson and
+        # pass its quiz.
+        call_command("load_curriculum", stdout=io.StringIO())
+        course = Course.objects.library().filter(prerequisites__isnull=True).first()
+        assert course is not None
+        lesson = course.lessons().first()
+        assert lesson is not None
+        page.goto(self.url("/o/northwind/courses/"))
+        self.assert_accessible()
+        page.get_by_role("link", name=course.title).click()
+        page.get_by_role("button", name="Enroll in this course").click()
+        page.get_by_role("heading", name=lesson.title, level=1).wait_for()
+        self.assert_accessible()
+        quiz = Quiz.objects.filter(lesson=lesson).first()
+        if quiz is not None:
+            for question in quiz.questions.all():
+                for choice in question.choices.filter(correct=True):
+                    page.locator(f'input[value="{choice.pk}"]').check()
+            page.get_by_role("button", name="Check my answers").click()
+            page.get_by_role("heading", name="You passed the quiz").wait_for()
+        else:
+            page.get_by_role("button", name="Mark this lesson as done").click()
+            page.get_by_text("Lesson done").wait_for()
+        self.assert_accessible()
+        self.assertTrue(
+            LessonProgress.objects.filter(
+                enrollment__member=sam, lesson=lesson
+            ).exists()
+        )
+        page.goto(pledge_url)
+        page.get_by_role("heading", name="Your pledge").wait_for()
 
         # Log an action and ask Dana to confirm it.
         page.get_by_role("button", name="Log an action").click()

@@ -1,0 +1,677 @@
+from __future__ import annotations
+
+import contextlib
+import csv
+import hashlib
+import logging
+from collections.abc import Iterator
+from typing import Any, cast
+from urllib.parse import quote, urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.forms import BaseForm
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    StreamingHttpResponse,
+)
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from alongside.audit.services import audit_record
+from alongside.campaigns import services, stats
+from alongside.campaigns.forms import CampaignForm, SignatureForm
+from alongside.campaigns.images import og_card
+from alongside.campaigns.models import Campaign, Signature
+from alongside.lib.http import client_ip
+from alongside.lib.pagination import paginate
+from alongside.lib.ratelimit import private_key_part, rate_limit_hit
+from alongside.organizations.access import (
+    OrgHttpRequest,
+    admin_required,
+    member_required,
+)
+from alongside.organizations.models import Membership, Organization
+from alongside.organizations.services import organization_join
+
+logger = logging.getLogger(__name__)
+
+WALL_ON_PAGE = 12
+COUNTER_MAX_AGE = 2
+OG_MAX_AGE = 60
+
+
+def sign_rate_limit() -> tuple[int, int]:
+    return (
+        int(getattr(settings, "CAMPAIGN_SIGN_RATE_LIMIT", 30)),
+        int(getattr(settings, "CAMPAIGN_SIGN_RATE_WINDOW", 600)),
+    )
+
+
+# Helpers ----------------------------------------------------------------------------
+
+
+def _public_campaign(slug: str) -> Campaign:
+    """A campaign the public may see (published or closed); drafts are 404."""
+    return get_object_or_404(
+        Campaign.objects.public().select_related("organization"), slug=slug
+    )
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    """Pages opened from emailed links carry secrets: no referrer, cache or index."""
+    response["Referrer-Policy"] = "same-origin"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _share_links(request: HttpRequest, campaign: Campaign) -> list[tuple[str, str]]:
+    url = request.build_absolute_uri(campaign.get_absolute_url())
+    text = campaign.title
+    return [
+        (
+            _("Email"),
+            f"mailto:?{urlencode({'subject': text, 'body': f'{text} {url}'}, quote_via=quote)}",
+        ),
+        ("X", f"https://x.com/intent/post?{urlencode({'text': text, 'url': url})}"),
+        (
+            "LinkedIn",
+            f"https://www.linkedin.com/sharing/share-offsite/?{urlencode({'url': url})}",
+        ),
+        ("WhatsApp", f"https://wa.me/?{urlencode({'text': f'{text} {url}'})}"),
+        (
+            "Facebook",
+            f"https://www.facebook.com/sharer/sharer.php?{urlencode({'u': url})}",
+        ),
+        (
+            "Bluesky",
+            f"https://bsky.app/intent/compose?{urlencode({'text': f'{text} {url}'})}",
+        ),
+    ]
+
+
+def _public_context(
+    request: HttpRequest, campaign: Campaign, **extra: Any
+) -> dict[str, Any]:
+    wall = list(
+        Signature.objects.for_campaign(campaign)
+        .on_wall()
+        .order_by("-confirmed_at", "-id")
+        .values_list("first_name", flat=True)[:WALL_ON_PAGE]
+    )
+    return {
+        "campaign": campaign,
+        "state": campaign.signing_state(),
+        "wall": wall,
+        "share_links": _share_links(request, campaign),
+        "page_url": request.build_absolute_uri(campaign.get_absolute_url()),
+        "og_image_url": request.build_absolute_uri(
+            reverse("campaigns:og_image", kwargs={"campaign": campaign.slug})
+        ),
+        **extra,
+    }
+
+
+def _add_errors(form: BaseForm, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _invalid_link(request: HttpRequest, reason: str, *, kind: str) -> HttpResponse:
+    status = 404 if reason == "unknown" else 410
+    return _private(
+        render(
+            request,
+            "campaigns/public/link_invalid.html",
+            {"reason": reason, "kind": kind},
+            status=status,
+        )
+    )
+
+
+# Public pages (no account) ----------------------------------------------------------
+
+
+@login_not_required
+def campaign_public(request: HttpRequest, campaign: str) -> HttpResponse:
+    obj = _public_campaign(campaign)
+    form = SignatureForm(campaign=obj)
+    return render(
+        request,
+        "campaigns/public/campaign.html",
+        _public_context(request, obj, form=form),
+    )
+
+
+@login_not_required
+def sign(request: HttpRequest, campaign: str) -> HttpResponse:
+    obj = _public_campaign(campaign)
+    if request.method != "POST":
+        return redirect(obj)
+    limit, window = sign_rate_limit()
+    if not rate_limit_hit(
+        f"campaign-sign:{private_key_part(client_ip(request))}",
+        limit=limit,
+        window=window,
+    ):
+        response = render(
+            request, "campaigns/public/rate_limited.html", {"campaign": obj}, status=429
+        )
+        response["Retry-After"] = str(window)
+        return response
+    form = SignatureForm(request.POST, campaign=obj)
+    if form.is_bot():
+        logger.info("campaign %s: honeypot field filled; submission dropped", obj.pk)
+        return render(request, "campaigns/public/sign_done.html", {"campaign": obj})
+    state = obj.signing_state()
+    if state != "open":
+        return render(
+            request,
+            "campaigns/public/not_open.html",
+            {"campaign": obj, "state": state},
+            status=410,
+        )
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.signature_create(
+                campaign=obj,
+                email=data["email"],
+                first_name=data.get("first_name", ""),
+                country=data.get("country", ""),
+                gender=data.get("gender", ""),
+                show_name=data.get("show_name", False),
+            )
+        except services.CampaignNotOpen as e:
+            return render(
+                request,
+                "campaigns/public/not_open.html",
+                {"campaign": obj, "state": e.state},
+                status=410,
+            )
+        except ValidationError as e:
+            _add_errors(form, e)
+        else:
+            return render(request, "campaigns/public/sign_done.html", {"campaign": obj})
+    return render(
+        request,
+        "campaigns/public/campaign.html",
+        _public_context(request, obj, form=form),
+        status=400,
+    )
+
+
+def _counter_html(campaign: Campaign, *, poll: bool) -> str:
+    return render_to_string(
+        "campaigns/_counter.html", {"campaign": campaign, "poll": poll}
+    )
+
+
+@login_not_required
+def counter(request: HttpRequest, campaign: str) -> HttpResponse:
+    """The live counter fragment htmx polls: the stored count, cacheable for 2 s."""
+    obj = get_object_or_404(
+        Campaign.objects.public().only(
+            "slug", "status", "goal", "confirmed_count", "starts_at", "ends_at"
+        ),
+        slug=campaign,
+    )
+    response = HttpResponse(_counter_html(obj, poll=obj.is_published))
+    patch_cache_control(response, public=True, max_age=COUNTER_MAX_AGE)
+    return response
+
+
+@login_not_required
+@never_cache
+def confirm(request: HttpRequest, campaign: str, token: str) -> HttpResponse:
+    try:
+        signature = services.signature_for_confirm_token(token)
+    except services.LinkInvalid as e:
+        return _invalid_link(request, e.reason, kind="confirm")
+    if signature.campaign.slug != campaign:
+        return _invalid_link(request, "unknown", kind="confirm")
+    obj = signature.campaign
+    if request.method == "POST":
+        try:
+            signature = services.signature_confirm(token=token)
+        except services.LinkInvalid as e:
+            return _invalid_link(request, e.reason, kind="confirm")
+        obj.refresh_from_db()
+        convert_url = (
+            reverse("campaigns:convert", kwargs={"campaign": obj.slug})
+            + "?"
+            + urlencode({"from_signature": services.conversion_token(signature)})
+        )
+        return _private(
+            render(
+                request,
+                "campaigns/public/confirm_done.html",
+                _public_context(request, obj, convert_url=convert_url),
+            )
+        )
+    return _private(
+        render(
+            request,
+            "campaigns/public/confirm.html",
+            {"campaign": obj, "signature": signature},
+        )
+    )
+
+
+@login_not_required
+@never_cache
+def withdraw(request: HttpRequest, campaign: str, token: str) -> HttpResponse:
+    try:
+        signature = services.signature_for_withdraw_token(token)
+    except services.LinkInvalid as e:
+        return _invalid_link(request, e.reason, kind="withdraw")
+    if signature.campaign.slug != campaign:
+        return _invalid_link(request, "unknown", kind="withdraw")
+    if request.method == "POST":
+        try:
+            obj = services.signature_withdraw(token=token)
+        except services.LinkInvalid as e:
+            return _invalid_link(request, e.reason, kind="withdraw")
+        return _private(
+            render(request, "campaigns/public/withdraw_done.html", {"campaign": obj})
+        )
+    return _private(
+        render(
+            request,
+            "campaigns/public/withdraw.html",
+            {"campaign": signature.campaign, "signature": signature},
+        )
+    )
+
+
+@login_not_required
+def wall(request: HttpRequest, campaign: str) -> HttpResponse:
+    obj = _public_campaign(campaign)
+    names = (
+        Signature.objects.for_campaign(obj)
+        .on_wall()
+        .order_by("-confirmed_at", "-id")
+        .values_list("first_name", flat=True)
+    )
+    return render(
+        request,
+        "campaigns/public/wall.html",
+        {"campaign": obj, "page_obj": paginate(request, names, per_page=60)},
+    )
+
+
+@login_not_required
+def og_image(request: HttpRequest, campaign: str) -> HttpResponse:
+    obj = _public_campaign(campaign)
+    title = hashlib.sha256(obj.title.encode()).hexdigest()[:16]
+    key = (
+        f"campaigns:og:org{obj.organization_id}:{obj.pk}:"
+        f"{obj.confirmed_count}:{obj.goal}:{title}"
+    )
+    png = cache.get(key)
+    if png is None:
+        png = og_card(obj)
+        cache.set(key, png, timeout=OG_MAX_AGE * 10)
+    response = HttpResponse(png, content_type="image/png")
+    patch_cache_control(response, public=True, max_age=OG_MAX_AGE)
+    return response
+
+
+@login_not_required
+def widget(request: HttpRequest, campaign: str) -> HttpResponse:
+    """A small page partner sites embed in an iframe: counter and a sign link.
+
+    Only the origins the campaign lists may frame it: the CSP frame-ancestors of this
+    response alone is replaced (everything else stays as strict as the site's), and
+    X-Frame-Options is dropped for it only when there is someone to allow.
+    """
+    obj = _public_campaign(campaign)
+    response = render(
+        request,
+        "campaigns/public/widget.html",
+        {
+            "campaign": obj,
+            "page_url": request.build_absolute_uri(obj.get_absolute_url()),
+        },
+    )
+    origins = obj.frame_ancestor_list()
+    policy = dict(settings.SECURE_CSP)
+    policy["frame-ancestors"] = origins or ["'none'"]
+    response._csp_config = policy  # type: ignore[attr-defined]
+    if origins:
+        response.xframe_options_exempt = True
+    patch_cache_control(response, public=True, max_age=COUNTER_MAX_AGE)
+    return response
+
+
+@login_not_required
+@never_cache
+def convert(request: HttpRequest, campaign: str) -> HttpResponse:
+    """After confirming: invite the signer to turn the signature into a pledge."""
+    obj = _public_campaign(campaign)
+    token = request.GET.get("from_signature", "")
+    try:
+        signature = services.signature_for_conversion(token, obj)
+    except services.LinkInvalid as e:
+        return _invalid_link(request, e.reason, kind="convert")
+    organization = obj.organization
+    user = request.user
+    here = request.get_full_path()
+    context: dict[str, Any] = {"campaign": obj, "signature": signature}
+    if not user.is_authenticated:
+        context["open_join"] = organization.allows_join_by_email(
+            signature.normalized_email
+        )
+        context["signup_url"] = (
+            reverse("account_signup")
+            + "?"
+            + urlencode({"email": signature.normalized_email, "next": here})
+        )
+        context["login_url"] = (
+            reverse("account_login") + "?" + urlencode({"next": here})
+        )
+        return _private(render(request, "campaigns/public/convert.html", context))
+    pledge_url = (
+        reverse(
+            "campaigns:pledge_from_signature",
+            kwargs={"org": organization.slug, "pk": obj.pk},
+        )
+        + "?"
+        + urlencode({"from_signature": token})
+    )
+    if Membership.objects.filter(organization=organization, user=user).exists():
+        return redirect(pledge_url)
+    joinable = organization in Organization.objects.filter(
+        pk=organization.pk
+    ).joinable_by(user)
+    if request.method == "POST" and joinable:
+        with contextlib.suppress(ValidationError):  # joined meanwhile: just go on
+            organization_join(organization=organization, user=user, request=request)
+        return redirect(pledge_url)
+    context["joinable"] = joinable
+    return _private(render(request, "campaigns/public/convert.html", context))
+
+
+# Members: turning a signature into a pledge ------------------------------------------
+
+
+@member_required
+def pledge_from_signature(request: OrgHttpRequest, pk: int) -> HttpResponse:
+    from alongside.pledges import services as pledge_services
+    from alongside.pledges.forms import CommitmentFormSet, PledgeForm
+    from alongside.pledges.models import CommitmentTemplate
+
+    obj = get_object_or_404(Campaign, pk=pk, organization=request.organization)
+    token = request.GET.get("from_signature", "")
+    try:
+        signature = services.signature_for_conversion(token, obj)
+    except services.LinkInvalid as e:
+        return _invalid_link(request, e.reason, kind="convert")
+    CommitmentTemplate.objects.ensure_default_catalogue(request.organization)
+    templates = list(
+        CommitmentTemplate.objects.for_organization(request.organization).active()
+    )
+    form = PledgeForm(
+        request.POST or None,
+        initial={
+            "statement": _("I signed “%(title)s”, and I will back it up with action.")
+            % {"title": obj.title}
+        },
+    )
+    formset = CommitmentFormSet(
+        request.POST or None, prefix="commitments", form_kwargs={"templates": templates}
+    )
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            pledge = pledge_services.pledge_create(
+                organization=request.organization,
+                member=request.user,
+                statement=form.cleaned_data["statement"],
+                commitments=formset.commitments(),
+                cadence=form.cleaned_data["cadence"],
+                visibility=form.cleaned_data["visibility"],
+                target_date=form.cleaned_data["target_date"],
+                submission_key=form.cleaned_data["submission_key"],
+            )
+        except ValidationError as e:
+            _add_errors(form, e)
+        else:
+            services.signature_mark_converted(signature=signature, pledge=pledge)
+            messages.success(
+                request,
+                _(
+                    "Your signature is now a pledge. Log your first action when you have one."
+                ),
+            )
+            return redirect(pledge)
+    return render(
+        request,
+        "campaigns/pledge_from_signature.html",
+        {
+            "organization": request.organization,
+            "membership": request.membership,
+            "campaign": obj,
+            "form": form,
+            "formset": formset,
+        },
+    )
+
+
+# Program admins -----------------------------------------------------------------------
+
+
+def _admin_context(request: OrgHttpRequest, **extra: Any) -> dict[str, Any]:
+    return {
+        "organization": request.organization,
+        "membership": request.membership,
+        **extra,
+    }
+
+
+def _get_campaign(request: OrgHttpRequest, pk: int) -> Campaign:
+    return get_object_or_404(
+        Campaign.objects.for_organization(request.organization).select_related(
+            "organization"
+        ),
+        pk=pk,
+    )
+
+
+@admin_required
+def admin_list(request: OrgHttpRequest) -> HttpResponse:
+    campaigns = Campaign.objects.for_organization(request.organization)
+    return render(
+        request,
+        "campaigns/admin_list.html",
+        _admin_context(request, page_obj=paginate(request, campaigns)),
+    )
+
+
+@admin_required
+def campaign_create(request: OrgHttpRequest) -> HttpResponse:
+    return _campaign_form(request, Campaign(organization=request.organization))
+
+
+@admin_required
+def campaign_edit(request: OrgHttpRequest, pk: int) -> HttpResponse:
+    return _campaign_form(request, _get_campaign(request, pk))
+
+
+def _campaign_form(request: OrgHttpRequest, campaign: Campaign) -> HttpResponse:
+    form = CampaignForm(request.POST or None, request.FILES or None, instance=campaign)
+    if request.method == "POST" and form.is_valid():
+        services.campaign_save(
+            campaign=form.instance, actor=request.user, request=request
+        )
+        messages.success(request, _("The campaign is saved."))
+        return redirect(form.instance.get_admin_url())
+    return render(
+        request,
+        "campaigns/campaign_form.html",
+        _admin_context(request, form=form, campaign=campaign),
+        status=400 if form.is_bound else 200,
+    )
+
+
+@admin_required
+def dashboard(request: OrgHttpRequest, pk: int) -> HttpResponse:
+    campaign = _get_campaign(request, pk)
+    return render(
+        request,
+        "campaigns/dashboard.html",
+        _admin_context(
+            request,
+            campaign=campaign,
+            timeline=stats.timeline(campaign),
+            genders=stats.gender_breakdown(campaign),
+            countries=stats.by_country(campaign),
+            conversion=stats.conversion(campaign),
+            pending=stats.pending_count(campaign),
+            public_url=request.build_absolute_uri(campaign.get_absolute_url()),
+            widget_url=request.build_absolute_uri(
+                reverse("campaigns:widget", kwargs={"campaign": campaign.slug})
+            ),
+        ),
+    )
+
+
+@admin_required
+def preview(request: OrgHttpRequest, pk: int) -> HttpResponse:
+    campaign = _get_campaign(request, pk)
+    context = _public_context(
+        request, campaign, form=SignatureForm(campaign=campaign), preview=True
+    )
+    context.update(_admin_context(request))
+    return render(request, "campaigns/public/campaign.html", context)
+
+
+def _lifecycle(request: OrgHttpRequest, pk: int, *, step: str) -> HttpResponse:
+    campaign = _get_campaign(request, pk)
+    if request.method not in {"GET", "HEAD", "POST"}:
+        return HttpResponseNotAllowed(["GET", "POST"])
+    error = ""
+    if request.method == "POST":
+        act = (
+            services.campaign_publish if step == "publish" else services.campaign_close
+        )
+        try:
+            act(campaign=campaign, actor=request.user, request=request)
+        except ValidationError as e:
+            error = " ".join(e.messages)
+        else:
+            messages.success(
+                request,
+                _("The campaign is published.")
+                if step == "publish"
+                else _("The campaign is closed."),
+            )
+            return redirect(campaign.get_admin_url())
+    return render(
+        request,
+        "campaigns/campaign_step.html",
+        _admin_context(request, campaign=campaign, step=step, error=error),
+        status=409 if error else 200,
+    )
+
+
+@admin_required
+def publish(request: OrgHttpRequest, pk: int) -> HttpResponse:
+    return _lifecycle(request, pk, step="publish")
+
+
+@admin_required
+def close(request: OrgHttpRequest, pk: int) -> HttpResponse:
+    return _lifecycle(request, pk, step="close")
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def csv_safe(value: object) -> str:
+    """A cell a spreadsheet shows as text, never runs as a formula (CSV injection)."""
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_PREFIXES):
+        return "'" + text
+    return text
+
+
+EXPORT_COLUMNS = (
+    "email",
+    "first_name",
+    "show_name",
+    "country",
+    "gender",
+    "signed_at",
+    "confirmed_at",
+    "converted_at",
+)
+
+
+def export_rows(campaign: Campaign, *, chunk_size: int = 2000) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield writer.writerow(EXPORT_COLUMNS)
+    rows = (
+        Signature.objects.for_campaign(campaign)
+        .order_by("pk")
+        .values_list(
+            "normalized_email",
+            "first_name",
+            "show_name",
+            "country",
+            "gender",
+            "created_at",
+            "confirmed_at",
+            "converted_at",
+        )
+        .iterator(chunk_size=chunk_size)
+    )
+    for email, name, show, country, gender, signed, confirmed, converted in rows:
+        yield writer.writerow(
+            [
+                csv_safe(email),
+                csv_safe(name),
+                "yes" if show else "no",
+                csv_safe(country),
+                csv_safe(gender),
+                signed.isoformat(),
+                confirmed.isoformat() if confirmed else "",
+                converted.isoformat() if converted else "",
+            ]
+        )
+
+
+@admin_required
+def export(request: OrgHttpRequest, pk: int) -> HttpResponse:
+    campaign = _get_campaign(request, pk)
+    audit_record(
+        action="campaign.exported",
+        actor=request.user,
+        organization=request.organization,
+        target=campaign,
+        request=request,
+    )
+    response: Any = StreamingHttpResponse(
+        export_rows(campaign), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="signatures-{campaign.slug}.csv"'
+    )
+    response["Cache-Control"] = "private, no-store"
+    return cast(HttpResponse, response)
