@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 import warnings
 from pathlib import Path
+from typing import Any
 
 from django.utils.csp import CSP
 
@@ -114,6 +115,7 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+CACHES: dict[str, dict[str, Any]]
 if envstr("REDIS_URL"):
     CACHES = {
         "default": {
@@ -127,6 +129,9 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "alongside_cache",
+            # Django's default of 300 entries would cull live rate-limit counters as
+            # soon as a few hundred visitors sign a campaign within the window.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     }
 

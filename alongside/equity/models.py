@@ -1,1 +1,273 @@
 from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from alongside.accounts.models import User
+    from alongside.organizations.models import Organization
+
+# Smallest and largest k an organization may choose. Below 3 a "group" of two people
+# lets each of them work out the other's pay; above 50 almost everything is hidden.
+MIN_K = 3
+MAX_K = 50
+DEFAULT_K = 5
+
+# Uploads that never became a report are deleted after this long
+# (management command `equity_clean_uploads`).
+ABANDONED_AFTER = timedelta(hours=24)
+
+
+def upload_root() -> Path:
+    """Where raw payroll files live: never under MEDIA_ROOT, never served by URL."""
+    configured = getattr(settings, "EQUITY_UPLOAD_ROOT", None)
+    if configured:
+        return Path(configured)
+    import tempfile
+
+    return Path(tempfile.gettempdir()) / "alongside-equity-uploads"
+
+
+class EquitySettings(models.Model):
+    organization = models.OneToOneField(
+        "organizations.Organization",
+        on_delete=models.CASCADE,
+        related_name="equity_settings",
+    )
+    min_group_size = models.PositiveSmallIntegerField(
+        _("smallest group shown (k)"),
+        default=DEFAULT_K,
+        validators=[MinValueValidator(MIN_K), MaxValueValidator(MAX_K)],
+        help_text=_(
+            "Any figure that rests on fewer people than this, of either gender, "
+            "is hidden."
+        ),
+    )
+    keep_payroll_rows = models.BooleanField(
+        _("keep uploaded payroll files"),
+        default=False,
+        help_text=_(
+            "Off: the uploaded file is deleted as soon as its report is computed. "
+            "On: it is kept, privately, until its report is deleted."
+        ),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Equity settings of {self.organization_id}"
+
+    @classmethod
+    def for_organization(cls, organization: Organization) -> EquitySettings:
+        found, _created = cls.objects.select_related("organization").get_or_create(
+            organization=organization
+        )
+        return found
+
+    @property
+    def effective_k(self) -> int:
+        """The k pay figures use: this setting or the organization's general smallest
+        group (organization settings), whichever is larger. Never below MIN_K."""
+        return max(self.min_group_size, self.organization.min_group_size, MIN_K)
+
+
+class AnalystGrantQuerySet(models.QuerySet["AnalystGrant"]):
+    def for_organization(self, organization: Organization) -> AnalystGrantQuerySet:
+        return self.filter(organization=organization)
+
+
+class AnalystGrant(models.Model):
+    """The HR analyst role: sees pay-gap and representation pages; granted by admins."""
+
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        on_delete=models.CASCADE,
+        related_name="analyst_grants",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = AnalystGrantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("created_at", "id")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("organization", "user"), name="one_analyst_grant_per_user"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"HR analyst {self.user_id} in {self.organization_id}"
+
+    @classmethod
+    def holds(cls, organization: Organization, user: User) -> bool:
+        return cls.objects.filter(organization=organization, user=user).exists()
+
+
+class UploadKind(models.TextChoices):
+    PAYROLL = "payroll", _("Payroll (pay gap and, with a level column, representation)")
+    REPRESENTATION = "representation", _("Headcount by level (representation only)")
+
+
+class UploadStatus(models.TextChoices):
+    UPLOADED = "uploaded", _("Uploaded")
+    MAPPED = "mapped", _("Columns mapped")
+    COMPUTED = "computed", _("Report computed")
+
+
+class PayrollUploadQuerySet(models.QuerySet["PayrollUpload"]):
+    def for_organization(self, organization: Organization) -> PayrollUploadQuerySet:
+        return self.filter(organization=organization)
+
+    def pending(self) -> PayrollUploadQuerySet:
+        return self.exclude(status=UploadStatus.COMPUTED)
+
+    def abandoned(self, now: Any = None) -> PayrollUploadQuerySet:
+        now = now or timezone.now()
+        return self.pending().filter(created_at__lt=now - ABANDONED_AFTER)
+
+
+class PayrollUpload(models.Model):
+    """An uploaded file on its way to a report. The file itself is outside the database.
+
+    `stored_name` is a random file name inside `upload_root()`; the file is deleted when
+    the report is computed (unless the organization keeps payroll files), when the
+    upload is abandoned for 24 hours, or when its report is deleted.
+    """
+
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        on_delete=models.CASCADE,
+        related_name="payroll_uploads",
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    kind = models.CharField(
+        max_length=20, choices=UploadKind.choices, default=UploadKind.PAYROLL
+    )
+    original_name = models.CharField(max_length=200)
+    stored_name = models.CharField(max_length=100, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    mapping = models.JSONField(default=dict, blank=True)
+    status = models.CharField(
+        max_length=20, choices=UploadStatus.choices, default=UploadStatus.UPLOADED
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = PayrollUploadQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+
+    def __str__(self) -> str:
+        return f"Upload {self.pk} ({self.kind})"
+
+    @property
+    def path(self) -> Path | None:
+        if not self.stored_name:
+            return None
+        return upload_root() / self.stored_name
+
+    @property
+    def file_exists(self) -> bool:
+        path = self.path
+        return path is not None and path.exists()
+
+    def delete_file(self) -> None:
+        path = self.path
+        if path is not None:
+            path.unlink(missing_ok=True)
+        if self.stored_name:
+            self.stored_name = ""
+            if self.pk:
+                PayrollUpload.objects.filter(pk=self.pk).update(stored_name="")
+
+
+class ReportKind(models.TextChoices):
+    PAYGAP = "paygap", _("Pay gap")
+    REPRESENTATION = "representation", _("Representation")
+
+
+class PayGapReportQuerySet(models.QuerySet["PayGapReport"]):
+    def for_organization(self, organization: Organization) -> PayGapReportQuerySet:
+        return self.filter(organization=organization)
+
+    def pay_gap(self) -> PayGapReportQuerySet:
+        return self.filter(kind=ReportKind.PAYGAP)
+
+    def with_representation(self) -> PayGapReportQuerySet:
+        return self.exclude(representation__isnull=True)
+
+
+class PayGapReport(models.Model):
+    """Computed figures at full precision. Suppression is applied when shown, with
+    the organization's k at that moment; nothing here identifies an employee."""
+
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        on_delete=models.CASCADE,
+        related_name="paygap_reports",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    kind = models.CharField(
+        max_length=20, choices=ReportKind.choices, default=ReportKind.PAYGAP
+    )
+    title = models.CharField(_("title"), max_length=200)
+    snapshot_date = models.DateField(_("snapshot date"))
+    figures = models.JSONField(default=dict, blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+    representation = models.JSONField(null=True, blank=True)
+    k_used = models.PositiveSmallIntegerField(default=DEFAULT_K)
+    upload = models.OneToOneField(
+        PayrollUpload,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="report",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = PayGapReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-snapshot_date", "-created_at", "-id")
+        indexes = (
+            models.Index(
+                fields=("organization", "kind", "-snapshot_date"),
+                name="paygap_report_by_org",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def keeps_raw_file(self) -> bool:
+        return self.upload is not None and self.upload.file_exists

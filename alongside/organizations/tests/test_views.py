@@ -156,8 +156,16 @@ class AdminMfaTestCase(OrgViewsTestCase):
         self.assertEqual(r.status_code, 200)
         self.assertIn("no-store", r["Cache-Control"])
 
-    def test_the_mfa_page_is_404_for_non_admins(self) -> None:
+    def test_the_mfa_page_explains_the_rule_to_members_and_is_404_outside(
+        self,
+    ) -> None:
+        # HR analysts (who are not program admins) are sent here too; for anyone else
+        # in the organization it only explains the rule.
         self.client.force_login(self.alice)
+        r = self.client.get("/o/northwind/mfa-required/")
+        self.assertContains(r, "Set up an authenticator app")
+        self.assertNotContains(r, "/o/northwind/admin/")
+        self.client.force_login(self.oscar)
         self.assertEqual(self.client.get("/o/northwind/mfa-required/").status_code, 404)
 
 

@@ -1,0 +1,292 @@
+"""PDF export of a report (fpdf2): the same suppressed, rounded figures as the page.
+
+Everything comes from display.py, so the PDF can never show a figure the page hides.
+Charts are simple bars drawn with rectangles. Core PDF fonts are Latin-1 only: text is
+transliterated where it must be (typographic quotes and dashes), anything else becomes "?".
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from fpdf import FPDF
+
+from alongside.equity import charts, display
+
+if TYPE_CHECKING:
+    from alongside.equity.models import PayGapReport
+
+_REPLACEMENTS = {
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u2013": "-",
+    "\u2014": "-",
+    "\u2026": "...",
+    "\u00a0": " ",
+}
+
+
+def _latin1(text: object) -> str:
+    value = str(text)
+    for bad, good in _REPLACEMENTS.items():
+        value = value.replace(bad, good)
+    return value.encode("latin-1", "replace").decode("latin-1")
+
+
+def _hex(fill: str) -> tuple[int, int, int]:
+    fill = fill.lstrip("#")
+    return int(fill[0:2], 16), int(fill[2:4], 16), int(fill[4:6], 16)
+
+
+class ReportPDF(FPDF):
+    def __init__(self, footer_text: str) -> None:
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        self.footer_text = footer_text
+        self.set_auto_page_break(auto=True, margin=18)
+        self.set_margins(18, 18, 18)
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font("Helvetica", size=8)
+        self.set_text_color(90, 90, 90)
+        self.cell(0, 6, _latin1(f"{self.footer_text} - {self.page_no()}"), align="C")
+        self.set_text_color(0, 0, 0)
+
+    # Building blocks -------------------------------------------------------------------
+
+    def heading(self, text: str, size: int = 14) -> None:
+        self.ln(2)
+        self.set_font("Helvetica", style="B", size=size)
+        self.multi_cell(0, 7, _latin1(text), new_x="LMARGIN", new_y="NEXT")
+        self.set_font("Helvetica", size=10)
+
+    def paragraph(self, text: str, size: int = 10) -> None:
+        self.set_font("Helvetica", size=size)
+        self.multi_cell(0, 5, _latin1(text), new_x="LMARGIN", new_y="NEXT")
+        self.ln(1)
+
+    def simple_table(
+        self, header: list[str], rows: list[list[str]], widths: list[float]
+    ) -> None:
+        self.set_font("Helvetica", style="B", size=9)
+        for text, width in zip(header, widths, strict=True):
+            self.cell(width, 6, _latin1(text), border=1)
+        self.ln()
+        self.set_font("Helvetica", size=9)
+        for row in rows:
+            if self.will_page_break(6):
+                self.add_page()
+            for text, width in zip(row, widths, strict=True):
+                self.cell(width, 6, _latin1(text)[:70], border=1)
+            self.ln()
+        self.ln(2)
+
+    def share_bars(
+        self, rows: list[tuple[str, float | None, float | None]], hidden: str
+    ) -> None:
+        """Stacked 100 % bars: women's share then men's share."""
+        label_w, bar_w, bar_h = 45.0, 100.0, 5.0
+        for label, women, men in rows:
+            if self.will_page_break(bar_h + 2):
+                self.add_page()
+            x, y = self.l_margin, self.get_y()
+            self.set_font("Helvetica", size=8)
+            self.cell(label_w, bar_h, _latin1(label)[:30])
+            if women is None or men is None:
+                self.cell(bar_w, bar_h, _latin1(hidden))
+            else:
+                w = bar_w * max(0.0, min(100.0, women)) / 100
+                self.set_fill_color(*_hex(charts.WOMEN_FILL))
+                self.rect(x + label_w, y, w, bar_h, style="F")
+                self.set_fill_color(*_hex(charts.MEN_FILL))
+                self.rect(x + label_w + w, y, bar_w - w, bar_h, style="F")
+                self.set_x(x + label_w + bar_w + 2)
+                self.cell(30, bar_h, f"{women:.1f}% / {men:.1f}%")
+            self.ln(bar_h + 1.5)
+        self.set_font("Helvetica", size=8)
+        self.set_fill_color(*_hex(charts.WOMEN_FILL))
+        self.rect(self.l_margin + 45, self.get_y() + 1, 3, 3, style="F")
+        self.set_x(self.l_margin + 49)
+        self.cell(25, 5, _latin1(_("Women")))
+        self.set_fill_color(*_hex(charts.MEN_FILL))
+        self.rect(self.get_x(), self.get_y() + 1, 3, 3, style="F")
+        self.set_x(self.get_x() + 4)
+        self.cell(25, 5, _latin1(_("Men")))
+        self.ln(8)
+
+    def gap_bars(self, rows: list[tuple[str, float | None]], hidden: str) -> None:
+        """Bars from a zero line: right when men are paid more, left when women are."""
+        label_w, half, bar_h = 55.0, 45.0, 5.0
+        values = [abs(v) for _label, v in rows if v is not None]
+        scale = max([*values, 10.0])
+        for label, value in rows:
+            if self.will_page_break(bar_h + 2):
+                self.add_page()
+            x, y = self.l_margin, self.get_y()
+            zero = x + label_w + half
+            self.set_font("Helvetica", size=8)
+            self.cell(label_w, bar_h, _latin1(label)[:34])
+            self.set_draw_color(120, 120, 120)
+            self.line(zero, y - 0.5, zero, y + bar_h + 0.5)
+            if value is None:
+                self.set_x(zero + 2)
+                self.cell(60, bar_h, _latin1(hidden))
+            else:
+                w = max(half * abs(value) / scale, 0.3)
+                self.set_fill_color(*_hex(charts.GAP_FILL))
+                self.rect(zero if value >= 0 else zero - w, y, w, bar_h, style="F")
+                self.set_x(x + label_w + 2 * half + 2)
+                self.cell(20, bar_h, f"{value:.1f}%")
+            self.ln(bar_h + 1.5)
+        self.ln(3)
+
+
+def render_report(report: PayGapReport, k: int, organization_name: str) -> bytes:
+    hidden = display.suppressed_label(k)
+    pdf = ReportPDF(
+        _("%(org)s - %(title)s - generated %(date)s")
+        % {
+            "org": organization_name,
+            "title": report.title,
+            "date": timezone.localdate().isoformat(),
+        }
+    )
+    pdf.set_title(_latin1(report.title))
+    pdf.set_author(_latin1(organization_name))
+    pdf.add_page()
+    pdf.heading(report.title, size=16)
+    pdf.paragraph(
+        _("%(org)s. Snapshot date %(date)s.")
+        % {"org": organization_name, "date": report.snapshot_date.isoformat()}
+    )
+    pdf.paragraph(
+        _(
+            "Figures resting on fewer than %(k)s women or fewer than %(k)s men are "
+            "suppressed. A positive gap means men are paid more. Percentages are "
+            "rounded to one decimal place."
+        )
+        % {"k": k}
+    )
+    if report.figures:
+        _pay_gap_sections(pdf, display.pay_gap_view(report, k), hidden)
+    rep = display.representation_view(report, k)
+    if rep is not None:
+        pdf.heading(_("Representation by level"))
+        pdf.simple_table(
+            [_("Level"), _("Women"), _("Men"), _("Women's share")],
+            [
+                [lv["name"], hidden, "", ""]
+                if lv["suppressed"]
+                else [
+                    lv["name"],
+                    str(lv["female"]),
+                    str(lv["male"]),
+                    lv["women"].display,
+                ]
+                for lv in rep["levels"]
+            ],
+            [60, 30, 30, 54],
+        )
+        pdf.share_bars(
+            [(lv["name"], lv["women"].value, lv["men"].value) for lv in rep["levels"]],
+            hidden,
+        )
+        leadership = rep["leadership"]
+        pdf.paragraph(
+            _("Women's share of leadership: %(value)s")
+            % {"value": hidden if leadership.suppressed else leadership.display}
+        )
+    return bytes(pdf.output())
+
+
+def _cell_text(cell: display.Cell, hidden: str) -> str:
+    if cell.suppressed:
+        return hidden
+    return cell.display
+
+
+def _pay_gap_sections(pdf: ReportPDF, view: display.PayGapView, hidden: str) -> None:
+    pdf.heading(_("UK gender pay gap (2017 regulations)"))
+    pdf.simple_table(
+        [_("Measure"), _("Value")],
+        [[m.label, _cell_text(m.cell, hidden)] for m in view.uk_measures]
+        + [
+            [_("%(who)s receiving a bonus") % {"who": who}, _cell_text(cell, hidden)]
+            for who, cell in view.uk_bonus
+        ],
+        [110, 64],
+    )
+    pdf.heading(_("Women and men in each quartile pay band (UK)"), size=11)
+    pdf.share_bars(
+        [(b.label, b.women.value, b.men.value) for b in view.uk_bands], hidden
+    )
+    pdf.simple_table(
+        [_("Quartile pay band"), _("Women"), _("Men")],
+        [
+            [b.label, _cell_text(b.women, hidden), _cell_text(b.men, hidden)]
+            for b in view.uk_bands
+        ],
+        [74, 50, 50],
+    )
+    pdf.heading(_("EU Pay Transparency Directive (2023/970, Article 9)"))
+    pdf.simple_table(
+        [_("Indicator"), _("Value")],
+        [[m.label, _cell_text(m.cell, hidden)] for m in view.eu_measures]
+        + [
+            [
+                _("(e) %(who)s receiving variable pay") % {"who": who},
+                _cell_text(cell, hidden),
+            ]
+            for who, cell in view.eu_bonus
+        ],
+        [124, 50],
+    )
+    pdf.simple_table(
+        [_("(f) Quartile pay band"), _("Women"), _("Men")],
+        [
+            [b.label, _cell_text(b.women, hidden), _cell_text(b.men, hidden)]
+            for b in view.eu_bands
+        ],
+        [74, 50, 50],
+    )
+    pdf.heading(_("(g) Mean gap by category of workers"), size=11)
+    pdf.gap_bars([(c.name, c.total.value) for c in view.categories], hidden)
+    pdf.simple_table(
+        [
+            _("Category"),
+            _("Total pay"),
+            _("Basic pay"),
+            _("Variable (recipients)"),
+            _("5%+"),
+        ],
+        [
+            [
+                c.name,
+                _cell_text(c.total, hidden),
+                _cell_text(c.basic, hidden),
+                _cell_text(c.bonus_recipients, hidden),
+                _("Yes") if c.flag is True else (_("No") if c.flag is False else "-"),
+            ]
+            for c in view.categories
+        ],
+        [52, 33, 33, 40, 16],
+    )
+    pdf.heading(_("The five-percent rule (Article 10)"), size=11)
+    if view.art10_status == "flagged":
+        text = _(
+            "These categories show a difference in average pay of 5%% or more: %(names)s. "
+            "Unless it is justified on objective, gender-neutral criteria or remedied "
+            "within six months, a joint pay assessment is required."
+        ) % {"names": ", ".join(view.flagged)}
+    elif view.art10_status == "undetermined":
+        text = _(
+            "No shown category reaches 5%, but some are suppressed or undefined, so the "
+            "test can't be completed from this report."
+        )
+    else:
+        text = _("No category reaches the 5% line.")
+    pdf.paragraph(text)

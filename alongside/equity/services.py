@@ -1,0 +1,402 @@
+"""Writes of the equity app: analyst grants, settings, payroll uploads and reports.
+
+Salary rules kept here (see README.md):
+- the raw file lives only in `upload_root()` under a random name, never under MEDIA_ROOT;
+- nothing is computed or stored from a file with blocking errors;
+- the file is deleted once its report is computed, unless the organization keeps files;
+- engine failures are re-raised as `EngineFailure` with no value and no chained cause,
+  so neither logs nor Django's error report can show a cell of the payroll.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+from datetime import date, datetime
+from pathlib import PurePath
+from typing import TYPE_CHECKING, Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
+
+from alongside.audit.services import audit_record
+from alongside.equity import paygap
+from alongside.equity.models import (
+    AnalystGrant,
+    EquitySettings,
+    PayGapReport,
+    PayrollUpload,
+    ReportKind,
+    UploadKind,
+    UploadStatus,
+    upload_root,
+)
+
+if TYPE_CHECKING:
+    from alongside.accounts.models import User
+    from alongside.organizations.models import Organization
+
+logger = logging.getLogger("alongside.equity")
+
+
+class EngineFailure(Exception):
+    """The pay-gap engine failed on a file. Carries no value from the file."""
+
+
+class UploadRejected(Exception):
+    """The file has blocking problems; `validation` lists them all."""
+
+    def __init__(self, validation: paygap.ValidationResult) -> None:
+        super().__init__("The payroll file has blocking problems.")
+        self.validation = validation
+
+
+def _engine_call(what: str, function: Any, *args: Any, **kwargs: Any) -> Any:
+    """Call the engine; any unexpected error becomes a generic EngineFailure.
+
+    `from None` drops the original exception (and its message, which might quote a
+    cell) from the traceback Django's error report and the logs would show.
+    """
+    try:
+        return function(*args, **kwargs)
+    except paygap.PayrollInvalid:
+        raise
+    except Exception as exc:  # noqa: BLE001 - re-raised without its message
+        raise EngineFailure(
+            f"The pay-gap engine failed while {what} ({type(exc).__name__})."
+        ) from None
+
+
+# Access and settings --------------------------------------------------------------------
+
+
+def grant_analyst(
+    organization: Organization,
+    user: User,
+    *,
+    actor: User,
+    request: HttpRequest | None = None,
+) -> AnalystGrant:
+    with transaction.atomic():
+        grant, created = AnalystGrant.objects.get_or_create(
+            organization=organization, user=user, defaults={"granted_by": actor}
+        )
+        if created:
+            audit_record(
+                action="equity.analyst_granted",
+                actor=actor,
+                organization=organization,
+                target=user,
+                request=request,
+            )
+    return grant
+
+
+def revoke_analyst(
+    grant: AnalystGrant, *, actor: User, request: HttpRequest | None = None
+) -> None:
+    with transaction.atomic():
+        audit_record(
+            action="equity.analyst_revoked",
+            actor=actor,
+            organization=grant.organization,
+            target=grant.user,
+            request=request,
+        )
+        grant.delete()
+
+
+def update_settings(
+    equity_settings: EquitySettings,
+    *,
+    min_group_size: int,
+    keep_payroll_rows: bool,
+    actor: User,
+    request: HttpRequest | None = None,
+) -> int:
+    """Save the settings; turning file keeping off deletes every kept file.
+
+    Return the number of kept files deleted.
+    """
+    deleted = 0
+    with transaction.atomic():
+        before = (equity_settings.min_group_size, equity_settings.keep_payroll_rows)
+        equity_settings.min_group_size = min_group_size
+        equity_settings.keep_payroll_rows = keep_payroll_rows
+        equity_settings.save()
+        if not keep_payroll_rows:
+            for upload in PayrollUpload.objects.for_organization(
+                equity_settings.organization
+            ).filter(status=UploadStatus.COMPUTED):
+                if upload.stored_name:
+                    upload.delete_file()
+                    deleted += 1
+        if before != (min_group_size, keep_payroll_rows):
+            audit_record(
+                action="equity.settings_changed",
+                actor=actor,
+                organization=equity_settings.organization,
+                data={
+                    "min_group_size": min_group_size,
+                    "keep_payroll_rows": keep_payroll_rows,
+                    "kept_files_deleted": deleted,
+                },
+                request=request,
+            )
+    return deleted
+
+
+# Uploads --------------------------------------------------------------------------------
+
+
+def store_upload(
+    organization: Organization,
+    uploaded_file: UploadedFile[Any],
+    *,
+    kind: str,
+    actor: User,
+    request: HttpRequest | None = None,
+) -> PayrollUpload:
+    """Write the file privately (mode 0600, random name) and record the upload."""
+    suffix = PurePath(uploaded_file.name or "").suffix.lower()
+    root = upload_root()
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    stored_name = f"{secrets.token_hex(16)}{suffix}"
+    path = root / stored_name
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for chunk in uploaded_file.chunks():
+                out.write(chunk)
+        with transaction.atomic():
+            upload = PayrollUpload.objects.create(
+                organization=organization,
+                uploaded_by=actor,
+                kind=kind if kind in UploadKind.values else UploadKind.PAYROLL,
+                original_name=PurePath(uploaded_file.name or "payroll").name[:200],
+                stored_name=stored_name,
+                size=uploaded_file.size or 0,
+            )
+            audit_record(
+                action="equity.payroll_uploaded",
+                actor=actor,
+                organization=organization,
+                target=upload,
+                data={"kind": upload.kind, "size": upload.size},
+                request=request,
+            )
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return upload
+
+
+def discard_upload(upload: PayrollUpload) -> None:
+    """Delete an unfinished upload and its file."""
+    upload.delete_file()
+    upload.delete()
+
+
+def headers_of(upload: PayrollUpload) -> list[str]:
+    if upload.path is None or not upload.path.exists():
+        raise EngineFailure("The uploaded file is no longer there.")
+    headers: list[str] = _engine_call(
+        "reading the header", paygap.detect_columns, upload.path
+    )
+    return headers
+
+
+@sensitive_variables("values")
+def gender_values_of(upload: PayrollUpload, column: str) -> list[str]:
+    if upload.path is None or not upload.path.exists():
+        raise EngineFailure("The uploaded file is no longer there.")
+    values: list[str] = _engine_call(
+        "reading gender values", paygap.sample_values, upload.path, column, limit=20
+    )
+    return [str(v) for v in values]
+
+
+def level_values_of(upload: PayrollUpload) -> list[str] | None:
+    column = upload.mapping.get("columns", {}).get("level")
+    if not column or upload.path is None or not upload.path.exists():
+        return None
+    values = _engine_call(
+        "reading levels", paygap.sample_values, upload.path, column, limit=50
+    )
+    return sorted(str(v) for v in values if str(v).strip())
+
+
+def save_mapping(
+    upload: PayrollUpload, columns: dict[str, str], gender_values: dict[str, str]
+) -> None:
+    mapping = paygap.ColumnMapping(columns=columns, gender_values=gender_values)
+    upload.mapping = json.loads(mapping.to_json())
+    upload.status = UploadStatus.MAPPED
+    upload.save(update_fields=["mapping", "status"])
+
+
+def mapping_of(upload: PayrollUpload) -> paygap.ColumnMapping:
+    return paygap.ColumnMapping.from_json(upload.mapping)
+
+
+def validation_kind(upload: PayrollUpload) -> str:
+    return "representation" if upload.kind == UploadKind.REPRESENTATION else "paygap"
+
+
+@sensitive_variables()
+def validate_upload(upload: PayrollUpload) -> paygap.ValidationResult:
+    if upload.path is None or not upload.path.exists():
+        raise EngineFailure("The uploaded file is no longer there.")
+    result: paygap.ValidationResult = _engine_call(
+        "validating",
+        paygap.validate,
+        upload.path,
+        mapping_of(upload),
+        kind=validation_kind(upload),
+    )
+    return result
+
+
+@sensitive_variables()
+def compute_report(
+    upload: PayrollUpload,
+    *,
+    title: str,
+    snapshot_date: date,
+    level_order: list[str] | None,
+    actor: User,
+    request: HttpRequest | None = None,
+) -> PayGapReport:
+    """Validate again, compute, store the figures; delete the raw file unless kept.
+
+    Raises UploadRejected when the file has blocking errors: nothing is stored then.
+    """
+    path = upload.path
+    if path is None or not path.exists():
+        raise EngineFailure("The uploaded file is no longer there.")
+    mapping = mapping_of(upload)
+    organization = upload.organization
+    equity_settings = EquitySettings.for_organization(organization)
+    figures: dict[str, Any] = {}
+    counts: dict[str, Any] = {}
+    kind = ReportKind.PAYGAP
+    if upload.kind == UploadKind.REPRESENTATION:
+        validation = validate_upload(upload)
+        if not validation.ok:
+            raise UploadRejected(validation)
+        kind = ReportKind.REPRESENTATION
+    else:
+        try:
+            validation, result = _engine_call(
+                "computing", paygap.analyse, path, mapping
+            )
+        except paygap.PayrollInvalid as invalid:
+            raise UploadRejected(invalid.validation) from None
+        if not validation.ok or result is None:
+            raise UploadRejected(validation)
+        data = result.as_dict()
+        counts = data.get("counts", {})
+        figures = {key: value for key, value in data.items() if key != "counts"}
+    representation = None
+    if mapping.columns.get("level"):
+        try:
+            rep = _engine_call(
+                "computing representation",
+                paygap.compute_representation,
+                path,
+                mapping,
+                level_order=level_order or None,
+                leadership_levels=1,
+            )
+        except paygap.PayrollInvalid as invalid:
+            raise UploadRejected(invalid.validation) from None
+        representation = rep.as_dict()
+    with transaction.atomic():
+        report = PayGapReport.objects.create(
+            organization=organization,
+            created_by=actor,
+            kind=kind,
+            title=title,
+            snapshot_date=snapshot_date,
+            figures=figures,
+            counts=counts,
+            representation=representation,
+            k_used=equity_settings.effective_k,
+            upload=upload,
+        )
+        upload.status = UploadStatus.COMPUTED
+        upload.save(update_fields=["status"])
+        audit_record(
+            action="equity.report_created",
+            actor=actor,
+            organization=organization,
+            target=report,
+            data={"kind": kind, "kept_file": equity_settings.keep_payroll_rows},
+            request=request,
+        )
+    if not equity_settings.keep_payroll_rows:
+        upload.delete_file()
+    return report
+
+
+def delete_report(
+    report: PayGapReport, *, actor: User, request: HttpRequest | None = None
+) -> None:
+    with transaction.atomic():
+        audit_record(
+            action="equity.report_deleted",
+            actor=actor,
+            organization=report.organization,
+            data={"title": report.title, "snapshot_date": str(report.snapshot_date)},
+            request=request,
+        )
+        upload = report.upload
+        report.delete()
+        if upload is not None:
+            upload.delete_file()
+            upload.delete()
+
+
+def record_export(
+    report: PayGapReport, *, actor: User, request: HttpRequest | None = None
+) -> None:
+    audit_record(
+        action="equity.report_exported",
+        actor=actor,
+        organization=report.organization,
+        target=report,
+        request=request,
+    )
+
+
+def clean_abandoned_uploads(now: datetime | None = None) -> int:
+    """Delete uploads (and their files) that never became a report within 24 hours."""
+    count = 0
+    for upload in PayrollUpload.objects.abandoned(now or timezone.now()):
+        discard_upload(upload)
+        count += 1
+    # Files whose row is gone (a crash between writing and recording) go too.
+    root = upload_root()
+    if root.exists():
+        known = set(
+            PayrollUpload.objects.exclude(stored_name="").values_list(
+                "stored_name", flat=True
+            )
+        )
+        cutoff = (now or timezone.now()).timestamp() - 24 * 3600
+        for path in root.iterdir():
+            if (
+                path.is_file()
+                and path.name not in known
+                and path.stat().st_mtime < cutoff
+            ):
+                path.unlink(missing_ok=True)
+                count += 1
+    if count:
+        logger.info("equity: deleted %s abandoned payroll upload(s)", count)
+    return count
