@@ -244,27 +244,38 @@ class Workspace:
         env: dict[str, str],
         *,
         port: int,
-        workers: int,
-        threads: int,
+        workers: int | None = None,
+        threads: int | None = None,
+        config: Path | None = None,
         ready_timeout: float = 60.0,
     ) -> Server:
+        """Start gunicorn on 127.0.0.1:`port` and wait until /healthz answers 200.
+
+        Without `config`, the benchmarks' own flags (`workers` and `threads` required).
+        With `config` (e.g. deploy/gunicorn.conf.py), that file's settings, exactly as in
+        production, except the bind address, the logs (into the workspace) and any
+        `workers`/`threads` given here.
+        """
         self.collect_static()
         log_path = self.root / f"gunicorn-{name}.log"
+        if config is None:
+            if workers is None or threads is None:
+                raise BenchError("start_server needs workers and threads, or a config")
+            options = ["--graceful-timeout", "5", "--timeout", "60"]
+        else:
+            options = ["--config", str(config)]
+        if workers is not None:
+            options += ["--workers", str(workers)]
+        if threads is not None:
+            options += ["--threads", str(threads)]
         with log_path.open("wb") as log:
             process = subprocess.Popen(
                 [
                     str(GUNICORN),
                     "alongside.wsgi",
-                    "--workers",
-                    str(workers),
-                    "--threads",
-                    str(threads),
+                    *options,
                     "--bind",
                     f"{HOST}:{port}",
-                    "--graceful-timeout",
-                    "5",
-                    "--timeout",
-                    "60",
                     "--error-logfile",
                     "-",
                 ],
@@ -352,7 +363,9 @@ class Session:
     def get(self, path: str) -> Response:
         return self.request("GET", path)
 
-    def post(self, path: str, data: dict[str, str]) -> Response:
+    def post(
+        self, path: str, data: dict[str, str], headers: dict[str, str] | None = None
+    ) -> Response:
         return self.request(
             "POST",
             path,
@@ -361,6 +374,7 @@ class Session:
                 "Content-Type": "application/x-www-form-urlencoded",
                 "Origin": self.origin,
                 "Referer": self.origin + path,
+                **(headers or {}),
             },
         )
 
@@ -626,3 +640,137 @@ def write_json(path: str | None, data: dict[str, Any]) -> None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         Path(path).write_text(json.dumps(data, indent=2) + "\n")
         print(f"results written to {path}")
+
+
+# Open-loop (paced) load ----------------------------------------------------------------
+
+
+def cpu_times() -> tuple[float, float]:
+    """(this process's CPU seconds, the machine's busy CPU seconds over all cores)."""
+    usage = os.times()
+    mine = usage.user + usage.system
+    busy = 0.0
+    try:
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+        ticks = [int(x) for x in fields]
+        idle = ticks[3] + (ticks[4] if len(ticks) > 4 else 0)  # idle + iowait
+        busy = (sum(ticks[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        pass
+    return mine, busy
+
+
+@dataclass
+class PacedSample(Sample):
+    """An open-loop run: requests scheduled at a fixed rate, whether or not the server
+    keeps up. `latencies` run from each request's SCHEDULED time to its complete
+    response, so a server (or client) that falls behind shows as latency instead of
+    silently lowering the rate (no coordinated omission). `service` runs from the actual
+    send; `lags` is actual send minus scheduled time."""
+
+    offered_rate: float = 0.0
+    service: list[float] = field(default_factory=list)
+    lags: list[float] = field(default_factory=list)
+    statuses: dict[str, int] = field(default_factory=dict)
+    client_cpu_s: float = 0.0
+    machine_busy_s: float = 0.0
+
+    def lag_ms(self, p: float) -> float:
+        return percentile(sorted(self.lags), p) * 1000
+
+    @property
+    def client_cores(self) -> float:
+        """Cores used by this process (the client threads) on average."""
+        return self.client_cpu_s / self.wall if self.wall else 0.0
+
+    @property
+    def machine_cores(self) -> float:
+        """Cores busy on the whole machine (server, database, client, others)."""
+        return self.machine_busy_s / self.wall if self.wall else 0.0
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            **super().summary(),
+            "offered_rate": round(self.offered_rate, 2),
+            "service_p50_ms": round(percentile(sorted(self.service), 50) * 1000, 1),
+            "service_p99_ms": round(percentile(sorted(self.service), 99) * 1000, 1),
+            "send_lag_p99_ms": round(self.lag_ms(99), 1),
+            "statuses": dict(self.statuses),
+            "client_cores": round(self.client_cores, 2),
+            "machine_cores": round(self.machine_cores, 2),
+        }
+
+
+def run_paced(
+    sessions: Sequence[Session],
+    operation: Operation,
+    *,
+    rate: float,
+    seconds: float,
+    deadline: float,
+) -> PacedSample:
+    """Open loop: `rate * seconds` requests scheduled at even intervals, each sent by
+    whichever session's thread is free (so at most len(sessions) are in flight). Stops
+    early at the monotonic `deadline`; requests not sent by then count as unsent."""
+    total = max(1, round(rate * seconds))
+    sample = PacedSample(offered_rate=rate)
+    lock = threading.Lock()
+    next_index = [0]
+    start = time.perf_counter() + 0.05
+
+    def record(
+        scheduled: float, sent: float, response: Response | None, ok: bool, failure: str
+    ) -> None:
+        done = time.perf_counter()
+        with lock:
+            sample.latencies.append(done - scheduled)
+            sample.lags.append(sent - scheduled)
+            key = str(response.status) if response is not None else "error"
+            sample.statuses[key] = sample.statuses.get(key, 0) + 1
+            if response is not None:
+                sample.service.append(response.seconds)
+            if ok:
+                sample.ok += 1
+            else:
+                sample.failed += 1
+                if len(sample.failures) < 5:
+                    sample.failures.append(failure)
+
+    def worker(session: Session) -> None:
+        while True:
+            with lock:
+                index = next_index[0]
+                if index >= total or time.monotonic() > deadline:
+                    return
+                next_index[0] += 1
+            scheduled = start + index / rate
+            delay = scheduled - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            sent = time.perf_counter()
+            try:
+                response, ok = operation(session)
+            except Exception as e:  # a failed request is a result, not a crash
+                session.close()
+                record(scheduled, sent, None, False, f"{type(e).__name__}: {e}")
+                continue
+            failure = (
+                "" if ok else f"HTTP {response.status} {response.location}".strip()
+            )
+            record(scheduled, sent, response, ok, failure)
+
+    threads = [
+        threading.Thread(target=worker, args=(s,), daemon=True) for s in sessions
+    ]
+    cpu_before, busy_before = cpu_times()
+    for t in threads:
+        t.start()
+    for t in threads:
+        while t.is_alive():
+            t.join(timeout=0.5)
+    sample.wall = time.perf_counter() - start
+    cpu_after, busy_after = cpu_times()
+    sample.client_cpu_s = cpu_after - cpu_before
+    sample.machine_busy_s = busy_after - busy_before
+    sample.unsent = total - next_index[0]
+    return sample
