@@ -174,6 +174,17 @@ class EquityAccessTestCase(PrivateUploadRoot, BaseTestCase):
         self.assertContains(r, reverse("equity:analysts", kwargs={"org": "northwind"}))
         self.assertContains(r, reverse("equity:wording", kwargs={"org": "northwind"}))
 
+    def test_the_organization_home_leads_hr_analysts_and_only_them_in(self) -> None:
+        home = reverse("organizations:home", kwargs={"org": "northwind"})
+        reports = reverse("equity:reports", kwargs={"org": "northwind"})
+        self.client.force_login(self.alice)
+        self.assertNotContains(self.client.get(home), reports)
+        AnalystGrant.objects.create(organization=self.org, user=self.alice)
+        r = self.client.get(home)
+        self.assertContains(r, "You are an HR analyst here")
+        self.assertContains(r, reports)
+        self.assertEqual(self.client.get(reports).status_code, 200)
+
 
 class DjangoAdminTestCase(BaseTestCase):
     def test_reports_and_uploads_are_not_in_the_django_admin(self) -> None:
