@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "alongside.events",
     "alongside.equity",
     "alongside.circles",
+    "alongside.dialogue",
     "alongside.demo",
 ]
 

@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("alongside.events.urls")),
     path("", include("alongside.equity.urls")),
     path("", include("alongside.circles.urls")),
+    path("", include("alongside.dialogue.urls")),
     path("admin/", admin.site.urls),
 ]
 

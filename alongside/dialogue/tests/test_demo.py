@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from django.test import TestCase
+
+from alongside.demo.loader import DEMO_SLUG, demo_load
+from alongside.dialogue import demo
+from alongside.dialogue.models import Post, Reaction, Space, Thread
+from alongside.organizations.models import Membership, Organization
+
+
+class DemoTestCase(TestCase):
+    def test_it_loads_an_active_discussion_once(self) -> None:
+        demo_load()
+        organization = Organization.objects.get(slug=DEMO_SLUG)
+        open_space = Space.objects.get(organization=organization, circle=None)
+        self.assertEqual(open_space.name, "Open conversation")
+        self.assertGreaterEqual(open_space.threads.count(), 3)
+        self.assertGreaterEqual(
+            Post.objects.filter(thread__space=open_space).count(), 12
+        )
+        self.assertTrue(Reaction.objects.filter(post__thread__space=open_space))
+        circle_space = Space.objects.get(
+            organization=organization, circle__isnull=False
+        )
+        assert circle_space.circle is not None
+        self.assertEqual(circle_space.circle.slug, "men-for-fair-rotas")
+        for thread in Thread.objects.all():
+            self.assertEqual(thread.post_count, thread.posts.count())
+        members = set(
+            Membership.objects.filter(organization=organization).values_list(
+                "user_id", flat=True
+            )
+        )
+        self.assertTrue(
+            set(Post.objects.values_list("author_id", flat=True)) <= members
+        )
+        count = Post.objects.count()
+        users = {
+            m.user.email.split("@")[0]: m.user
+            for m in Membership.objects.filter(
+                organization=organization
+            ).select_related("user")
+        }
+        demo.load(organization, users)
+        demo_load()
+        self.assertEqual(Post.objects.count(), count)
+        self.assertEqual(Space.objects.count(), 2)

@@ -1,0 +1,519 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from alongside.circles.models import Circle, CircleMembership
+from alongside.dialogue import services
+from alongside.dialogue.forms import PostForm, SpaceCreateForm, SpaceForm, ThreadForm
+from alongside.dialogue.keyset import encode_cursor, keyset_page
+from alongside.dialogue.models import (
+    DigestSubscription,
+    Post,
+    Reaction,
+    Space,
+    Subscription,
+    Thread,
+)
+from alongside.dialogue.search import MAX_QUERY_LENGTH, search_posts
+from alongside.lib.pagination import paginate
+from alongside.organizations.access import OrgHttpRequest, member_required
+
+THREADS_PER_PAGE = 20
+POSTS_PER_PAGE = 20
+SEARCH_RESULTS_PER_PAGE = 20
+
+
+def _context(request: OrgHttpRequest, **extra: Any) -> dict[str, Any]:
+    return {
+        "organization": request.organization,
+        "membership": request.membership,
+        **extra,
+    }
+
+
+# The doors: every object is loaded within the organization, then checked against the
+# space's rules. Anything the viewer may not see is 404, as if it did not exist.
+
+
+def _get_space(request: OrgHttpRequest, space_id: int) -> Space:
+    space = get_object_or_404(
+        Space.objects.select_related("organization", "circle"),
+        organization=request.organization,
+        pk=space_id,
+    )
+    if not space.is_visible_to(request.user):
+        raise Http404
+    return space
+
+
+def _get_thread(request: OrgHttpRequest, thread_id: int) -> Thread:
+    thread = get_object_or_404(
+        Thread.objects.select_related("space__organization", "space__circle"),
+        space__organization=request.organization,
+        pk=thread_id,
+    )
+    if not thread.space.is_visible_to(request.user):
+        raise Http404
+    return thread
+
+
+def _get_own_post(request: OrgHttpRequest, post_id: int) -> Post:
+    post = get_object_or_404(
+        Post.objects.select_related(
+            "author", "thread__space__organization", "thread__space__circle"
+        ),
+        thread__space__organization=request.organization,
+        pk=post_id,
+        deleted_at__isnull=True,
+    )
+    if not post.thread.space.is_visible_to(request.user):
+        raise Http404
+    if not post.is_written_by(request.user):
+        raise Http404
+    return post
+
+
+def _get_post_for_reaction(request: OrgHttpRequest, post_id: int) -> Post:
+    post = get_object_or_404(
+        Post.objects.select_related(
+            "author", "thread__space__organization", "thread__space__circle"
+        ),
+        thread__space__organization=request.organization,
+        pk=post_id,
+        deleted_at__isnull=True,
+    )
+    if not post.thread.space.can_post(request.user):
+        raise Http404
+    return post
+
+
+def _post_url(post: Post) -> str:
+    """The thread page that shows `post` (it starts right after the post before it)."""
+    url = post.thread.get_absolute_url()
+    previous = (
+        Post.objects.filter(thread_id=post.thread_id)
+        .filter(
+            Q(created_at__lt=post.created_at)
+            | Q(created_at=post.created_at, id__lt=post.pk)
+        )
+        .order_by("-created_at", "-id")
+        .values_list("created_at", "id")
+        .first()
+    )
+    if previous is not None:
+        url += "?" + urlencode({"after": encode_cursor(*previous)})
+    return f"{url}#post-{post.pk}"
+
+
+def _guidelines_url(space: Space, next_url: str) -> str:
+    url = reverse(
+        "dialogue:guidelines",
+        kwargs={"org": space.organization.slug, "space_id": space.pk},
+    )
+    return f"{url}?{urlencode({'next': next_url})}"
+
+
+# Spaces -------------------------------------------------------------------------------
+
+
+def _circles_facilitated(request: OrgHttpRequest) -> list[Circle]:
+    return list(
+        Circle.objects.for_organization(request.organization)
+        .active()
+        .filter(
+            pk__in=CircleMembership.objects.facilitators()
+            .filter(user=request.user)
+            .values("circle_id")
+        )
+    )
+
+
+@member_required
+def spaces(request: OrgHttpRequest) -> HttpResponse:
+    visible = (
+        Space.objects.visible_to(request.user, request.organization)
+        .select_related("circle")
+        .order_by("circle__name", "name", "id")
+    )
+    can_create = request.membership.is_program_admin or bool(
+        _circles_facilitated(request)
+    )
+    return render(
+        request,
+        "dialogue/spaces.html",
+        _context(request, page=paginate(request, visible), can_create=can_create),
+    )
+
+
+@member_required
+def space_create(request: OrgHttpRequest) -> HttpResponse:
+    circles = _circles_facilitated(request)
+    whole = request.membership.is_program_admin
+    if not whole and not circles:
+        raise Http404
+    form = SpaceCreateForm(
+        request.POST or None, circles=circles, whole_organization=whole
+    )
+    if request.method == "POST" and form.is_valid():
+        space = services.space_create(
+            organization=request.organization,
+            membership=request.membership,
+            name=form.cleaned_data["name"],
+            description=form.cleaned_data["description"],
+            guidelines=form.cleaned_data["guidelines"],
+            circle=form.chosen_circle(),
+        )
+        messages.success(request, _("The space is open."))
+        return redirect(space.get_absolute_url())
+    return render(request, "dialogue/space_form.html", _context(request, form=form))
+
+
+@member_required
+def space_edit(request: OrgHttpRequest, space_id: int) -> HttpResponse:
+    space = _get_space(request, space_id)
+    if not space.can_manage(request.membership):
+        raise Http404
+    form = SpaceForm(request.POST or None, instance=space)
+    if request.method == "POST" and form.is_valid():
+        services.space_update(
+            Space.objects.get(pk=space.pk),
+            actor=request.user,
+            name=form.cleaned_data["name"],
+            description=form.cleaned_data["description"],
+            guidelines=form.cleaned_data["guidelines"],
+            material_change=form.cleaned_data["material_change"],
+        )
+        messages.success(request, _("The space is saved."))
+        return redirect(space.get_absolute_url())
+    return render(
+        request, "dialogue/space_form.html", _context(request, form=form, space=space)
+    )
+
+
+@member_required
+def space_detail(request: OrgHttpRequest, space_id: int) -> HttpResponse:
+    space = _get_space(request, space_id)
+    page = keyset_page(
+        space.threads.all(),
+        field="last_posted_at",
+        cursor=request.GET.get("after"),
+        per_page=THREADS_PER_PAGE,
+        descending=True,
+    )
+    return render(
+        request,
+        "dialogue/space_detail.html",
+        _context(
+            request,
+            space=space,
+            page=page,
+            can_post=space.can_post(request.user),
+            can_manage=space.can_manage(request.membership),
+            has_digest=DigestSubscription.objects.filter(
+                space=space, user=request.user
+            ).exists(),
+        ),
+    )
+
+
+@member_required
+def guidelines(request: OrgHttpRequest, space_id: int) -> HttpResponse:
+    space = _get_space(request, space_id)
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ) or not next_url.startswith("/"):
+        next_url = space.get_absolute_url()
+    can_post = space.can_post(request.user)
+    if request.method == "POST":
+        if not can_post:
+            raise Http404
+        services.guidelines_accept(space, request.user)
+        messages.success(request, _("Thank you. You can post in this space."))
+        return redirect(next_url)
+    return render(
+        request,
+        "dialogue/guidelines.html",
+        _context(
+            request,
+            space=space,
+            next_url=next_url,
+            can_post=can_post,
+            accepted=space.has_accepted_guidelines(request.user),
+        ),
+    )
+
+
+@require_POST
+@member_required
+def digest(request: OrgHttpRequest, space_id: int) -> HttpResponse:
+    space = _get_space(request, space_id)
+    on = request.POST.get("digest") == "on"
+    services.digest_set(space, user=request.user, on=on)
+    messages.success(
+        request,
+        _("You will get a daily email of new posts here.")
+        if on
+        else _("You will get an email for each new post in threads you follow."),
+    )
+    return redirect(space.get_absolute_url())
+
+
+# Threads and posts --------------------------------------------------------------------
+
+
+@member_required
+def thread_create(request: OrgHttpRequest, space_id: int) -> HttpResponse:
+    space = _get_space(request, space_id)
+    if not space.can_post(request.user):
+        raise Http404
+    if not space.has_accepted_guidelines(request.user):
+        return redirect(_guidelines_url(space, request.path))
+    form = ThreadForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            post = services.thread_start(
+                space=space,
+                author=request.user,
+                title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"],
+            )
+        except services.GuidelinesNotAccepted:
+            return redirect(_guidelines_url(space, request.path))
+        messages.success(request, _("Your conversation has started."))
+        return redirect(post.thread.get_absolute_url())
+    return render(
+        request, "dialogue/thread_form.html", _context(request, form=form, space=space)
+    )
+
+
+@dataclass(frozen=True)
+class ReactionCount:
+    kind: str
+    emoji: str
+    label: str
+    count: int
+    mine: bool
+
+
+@dataclass(frozen=True)
+class PostRow:
+    post: Post
+    author_name: str
+    is_mine: bool
+    reactions: list[ReactionCount]
+
+
+def _reaction_counts(
+    post_ids: list[int], viewer_id: int
+) -> dict[int, dict[str, tuple[int, bool]]]:
+    """Counts of each reaction on each post, and whether the viewer gave it: one query
+    for the whole page."""
+    rows = (
+        Reaction.objects.filter(post_id__in=post_ids)
+        .values("post_id", "kind")
+        .annotate(n=Count("id"), mine=Count("id", filter=Q(user_id=viewer_id)))
+        .order_by()
+    )
+    counts: dict[int, dict[str, tuple[int, bool]]] = {}
+    for row in rows:
+        counts.setdefault(row["post_id"], {})[row["kind"]] = (row["n"], row["mine"] > 0)
+    return counts
+
+
+def _reaction_list(counts: dict[str, tuple[int, bool]]) -> list[ReactionCount]:
+    return [
+        ReactionCount(
+            kind=kind,
+            emoji=Reaction.EMOJI[kind],
+            label=str(label),
+            count=counts.get(kind, (0, False))[0],
+            mine=counts.get(kind, (0, False))[1],
+        )
+        for kind, label in Reaction.Kind.choices
+    ]
+
+
+def _post_rows(posts: list[Post], viewer: Any) -> list[PostRow]:
+    counts = _reaction_counts([p.pk for p in posts], viewer.pk)
+    return [
+        PostRow(
+            post=post,
+            author_name=post.display_author_for(viewer),
+            is_mine=post.is_written_by(viewer),
+            reactions=_reaction_list(counts.get(post.pk, {})),
+        )
+        for post in posts
+    ]
+
+
+@member_required
+def thread_detail(request: OrgHttpRequest, thread_id: int) -> HttpResponse:
+    thread = _get_thread(request, thread_id)
+    space = thread.space
+    can_post = space.can_post(request.user)
+    accepted = can_post and space.has_accepted_guidelines(request.user)
+    form = PostForm(request.POST or None)
+    if request.method == "POST":
+        if not can_post:
+            raise Http404
+        if not accepted:
+            return redirect(_guidelines_url(space, request.path))
+        if form.is_valid():
+            post = services.reply(
+                thread=thread, author=request.user, body=form.cleaned_data["body"]
+            )
+            messages.success(request, _("Your reply is posted."))
+            return redirect(_post_url(post))
+    page = keyset_page(
+        thread.posts.select_related("author"),
+        field="created_at",
+        cursor=request.GET.get("after"),
+        per_page=POSTS_PER_PAGE,
+    )
+    return render(
+        request,
+        "dialogue/thread_detail.html",
+        _context(
+            request,
+            thread=thread,
+            space=space,
+            page=page,
+            rows=_post_rows(page.items, request.user),
+            can_post=can_post,
+            accepted=accepted,
+            form=form,
+            following=Subscription.objects.filter(
+                thread=thread, user=request.user
+            ).exists(),
+        ),
+    )
+
+
+@require_POST
+@member_required
+def follow(request: OrgHttpRequest, thread_id: int) -> HttpResponse:
+    thread = _get_thread(request, thread_id)
+    on = request.POST.get("follow") == "on"
+    services.subscription_set(thread, user=request.user, on=on)
+    messages.success(
+        request,
+        _("You follow this conversation.")
+        if on
+        else _("You no longer follow this conversation."),
+    )
+    return redirect(thread.get_absolute_url())
+
+
+@member_required
+def post_edit(request: OrgHttpRequest, post_id: int) -> HttpResponse:
+    post = _get_own_post(request, post_id)
+    form = PostForm(request.POST or None, instance=Post.objects.get(pk=post.pk))
+    form.fields["body"].label = _("Your message")
+    if request.method == "POST" and form.is_valid():
+        services.post_edit(post, user=request.user, body=form.cleaned_data["body"])
+        messages.success(request, _("Your post is saved."))
+        return redirect(_post_url(post))
+    return render(
+        request, "dialogue/post_edit.html", _context(request, form=form, post=post)
+    )
+
+
+@member_required
+def post_delete(request: OrgHttpRequest, post_id: int) -> HttpResponse:
+    post = _get_own_post(request, post_id)
+    if request.method == "POST":
+        services.post_delete(post, user=request.user)
+        messages.success(request, _("Your post is deleted."))
+        return redirect(_post_url(post))
+    return render(request, "dialogue/post_delete.html", _context(request, post=post))
+
+
+@member_required
+def post_permalink(request: OrgHttpRequest, post_id: int) -> HttpResponse:
+    """The page of its thread that shows the post (links from search results)."""
+    post = get_object_or_404(
+        Post.objects.select_related(
+            "thread__space__organization", "thread__space__circle"
+        ),
+        thread__space__organization=request.organization,
+        pk=post_id,
+    )
+    if not post.thread.space.is_visible_to(request.user):
+        raise Http404
+    return redirect(_post_url(post))
+
+
+@member_required
+def search(request: OrgHttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    page = None
+    results: list[tuple[Post, str]] = []
+    if query:
+        page = keyset_page(
+            search_posts(
+                query, viewer=request.user, organization=request.organization
+            ).select_related("author", "thread__space"),
+            field="created_at",
+            cursor=request.GET.get("after"),
+            per_page=SEARCH_RESULTS_PER_PAGE,
+            descending=True,
+        )
+        results = [(p, p.display_author_for(request.user)) for p in page.items]
+    return render(
+        request,
+        "dialogue/search.html",
+        _context(
+            request,
+            query=query,
+            page=page,
+            results=results,
+            max_length=MAX_QUERY_LENGTH,
+        ),
+    )
+
+
+@require_POST
+@member_required
+def react(request: OrgHttpRequest, post_id: int) -> HttpResponse:
+    post = _get_post_for_reaction(request, post_id)
+    try:
+        services.reaction_set(
+            post,
+            user=request.user,
+            kind=request.POST.get("kind", ""),
+            on=request.POST.get("on") == "1",
+        )
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError:
+        messages.error(request, _("Unknown reaction."))
+        return redirect(_post_url(post))
+    if request.htmx:
+        counts = _reaction_counts([post.pk], request.user.pk)
+        return render(
+            request,
+            "dialogue/_reactions.html",
+            _context(
+                request,
+                row=PostRow(
+                    post=post,
+                    author_name=post.display_author_for(request.user),
+                    is_mine=post.is_written_by(request.user),
+                    reactions=_reaction_list(counts.get(post.pk, {})),
+                ),
+                can_post=True,
+            ),
+        )
+    return redirect(_post_url(post))
