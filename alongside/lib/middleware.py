@@ -54,6 +54,10 @@ class DatabaseUnavailableMiddleware:
             return None
         logger.warning("database unavailable: %s", type(exception).__name__)
         for conn in connections.all(initialized_only=True):
+            if conn.in_atomic_block:
+                # An enclosing transaction still owns it (ATOMIC_REQUESTS, or a test
+                # case): it will roll back, and closing it here would break its owner.
+                continue
             with suppress(OperationalError):  # still unreachable: answer 503 anyway
                 conn.close_if_unusable_or_obsolete()
         body = render_to_string("503.html")
