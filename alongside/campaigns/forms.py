@@ -183,6 +183,22 @@ class CampaignForm(forms.ModelForm[Campaign]):
         return data
 
 
+def _country_choices() -> list[tuple[str, Any]]:
+    return [("", _("Choose…")), *countries().items()]
+
+
+class CountryField(forms.ChoiceField):
+    """A country by ISO code. The 250 choices are built only when the field is rendered
+    (a callable), and a submitted code is checked with one dict lookup: a signing POST
+    neither copies nor scans the list."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=_country_choices, **kwargs)
+
+    def valid_value(self, value: Any) -> bool:
+        return str(value) in countries()
+
+
 class SignatureForm(forms.Form):
     """The public signing form; fields the campaign doesn't ask for are removed."""
 
@@ -202,7 +218,7 @@ class SignatureForm(forms.Form):
             "max_length": TOO_LONG,
         },
     )
-    country = forms.ChoiceField(
+    country = CountryField(
         label=_("Country"),
         error_messages={
             "required": _("Choose your country."),
@@ -235,9 +251,6 @@ class SignatureForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.campaign = campaign
         self.fields["consent"].label = campaign.consent_text
-        country = self.fields["country"]
-        assert isinstance(country, forms.ChoiceField)
-        country.choices = [("", _("Choose…")), *countries().items()]
         if not campaign.ask_name:
             del self.fields["first_name"]
             del self.fields["show_name"]

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,7 +27,7 @@ from alongside.audit.services import audit_record
 from alongside.campaigns.emails import normalize_email
 from alongside.campaigns.models import Campaign, Gender, Signature
 from alongside.lib.tokens import new_token, token_digest
-from alongside.notifications.email import queue_email
+from alongside.notifications.tasks import send_email
 
 if TYPE_CHECKING:
     from alongside.accounts.models import User
@@ -151,10 +152,29 @@ def _link(name: str, campaign: Campaign, token: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
+def _queue_email(*, to: str, template: str, context: dict[str, Any]) -> None:
+    """Render the email now and enqueue it in the caller's transaction.
+
+    `notifications.email.queue_email` enqueues after commit, in a transaction of its
+    own: a second commit per signature, and a signature whose email is lost if the
+    database drops between the two. The database task backend writes to the same
+    database, so enqueuing here commits the signature and its email together (or
+    neither). Must be called inside `transaction.atomic()`.
+    """
+    context = {
+        **context,
+        "SITE_NAME": settings.SITE_NAME,
+        "SITE_URL": settings.SITE_URL,
+    }
+    subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+    body = render_to_string(f"{template}_body.txt", context)
+    send_email.enqueue(to=[to], subject=subject, body=body, html=None, headers={})
+
+
 def _queue_confirm_email(
     signature: Signature, campaign: Campaign, *, confirm: str, withdraw: str
 ) -> None:
-    queue_email(
+    _queue_email(
         to=signature.normalized_email,
         template="campaigns/email/signature_confirm",
         context={
@@ -170,7 +190,7 @@ def _queue_confirm_email(
 def _queue_already_signed_email(
     signature: Signature, campaign: Campaign, *, withdraw: str
 ) -> None:
-    queue_email(
+    _queue_email(
         to=signature.normalized_email,
         template="campaigns/email/signature_again",
         context={

@@ -4,6 +4,7 @@ import contextlib
 import csv
 import hashlib
 import logging
+import secrets
 from collections.abc import Iterator
 from typing import Any, cast
 from urllib.parse import quote, urlencode
@@ -11,8 +12,10 @@ from urllib.parse import quote, urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.forms import BaseForm
 from django.http import (
     HttpRequest,
@@ -20,10 +23,12 @@ from django.http import (
     HttpResponseNotAllowed,
     StreamingHttpResponse,
 )
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -102,16 +107,10 @@ def _share_links(request: HttpRequest, campaign: Campaign) -> list[tuple[str, st
 def _public_context(
     request: HttpRequest, campaign: Campaign, **extra: Any
 ) -> dict[str, Any]:
-    wall = list(
-        Signature.objects.for_campaign(campaign)
-        .on_wall()
-        .order_by("-confirmed_at", "-id")
-        .values_list("first_name", flat=True)[:WALL_ON_PAGE]
-    )
     return {
         "campaign": campaign,
         "state": campaign.signing_state(),
-        "wall": wall,
+        "wall": _wall_names(campaign),
         "share_links": _share_links(request, campaign),
         "page_url": request.build_absolute_uri(campaign.get_absolute_url()),
         "og_image_url": request.build_absolute_uri(
@@ -144,14 +143,118 @@ def _invalid_link(request: HttpRequest, reason: str, *, kind: str) -> HttpRespon
 # Public pages (no account) ----------------------------------------------------------
 
 
+# The unbound signing form's fields (about 250 country options, each a template
+# render) cost most of the page. They depend only on the language and the campaign's
+# form settings, never on the visitor, so each process renders them once per key. The
+# CSRF token stays outside, in the page, rendered per visitor.
+_FORM_HTML: dict[tuple[object, ...], str] = {}
+_FORM_HTML_MAX = 256
+
+
+def unbound_form_html(campaign: Campaign) -> str:
+    key = (
+        get_language(),
+        campaign.ask_name,
+        campaign.ask_country,
+        campaign.ask_gender,
+        campaign.consent_text,
+    )
+    html = _FORM_HTML.get(key)
+    if html is None:
+        html = render_to_string(
+            "campaigns/public/_sign_fields.html",
+            {"form": SignatureForm(campaign=campaign)},
+        )
+        if len(_FORM_HTML) >= _FORM_HTML_MAX:
+            _FORM_HTML.clear()
+        _FORM_HTML[key] = html
+    return html
+
+
+# Placeholders for the per-request parts of pages rendered once per process (random
+# per process, so no campaign text can contain them).
+_CSRF_PLACEHOLDER = f"csrf{secrets.token_hex(16)}"
+_COUNTER_PLACEHOLDER = f"counter{secrets.token_hex(16)}"
+_WALL_PLACEHOLDER = f"wall{secrets.token_hex(16)}"
+
+# The public campaign page for anonymous visitors, without its CSRF token, counter and
+# wall, keyed by everything else it shows: the language, the scheme and host (absolute
+# links), every field of the campaign and its organization's name, and the signing
+# state. A changed campaign is a new key, so nothing is ever stale; the counter and the
+# wall (which change with every confirmation) are rendered per request, and the CSRF
+# token is each visitor's own.
+_PAGE_HTML: dict[tuple[object, ...], str] = {}
+_PAGE_HTML_MAX = 64
+
+
+def _page_key(request: HttpRequest, campaign: Campaign) -> tuple[object, ...]:
+    return (
+        get_language(),
+        request.is_secure(),
+        request.get_host(),
+        campaign.organization.name,
+        campaign.signing_state(),
+        campaign.image.name,
+        *(
+            getattr(campaign, field.attname)
+            for field in Campaign._meta.concrete_fields
+            if field.attname not in {"confirmed_count", "image"}
+        ),
+    )
+
+
+def _wall_names(campaign: Campaign) -> list[str]:
+    return list(
+        Signature.objects.for_campaign(campaign)
+        .on_wall()
+        .order_by("-confirmed_at", "-id")
+        .values_list("first_name", flat=True)[:WALL_ON_PAGE]
+    )
+
+
 @login_not_required
 def campaign_public(request: HttpRequest, campaign: str) -> HttpResponse:
     obj = _public_campaign(campaign)
-    form = SignatureForm(campaign=obj)
-    return render(
-        request,
-        "campaigns/public/campaign.html",
-        _public_context(request, obj, form=form),
+    if request.user.is_authenticated or len(get_messages(request)):
+        return render(
+            request,
+            "campaigns/public/campaign.html",
+            _public_context(request, obj, form_html=unbound_form_html(obj)),
+        )
+    key = _page_key(request, obj)
+    html = _PAGE_HTML.get(key)
+    if html is None:
+        html = render_to_string(
+            "campaigns/public/campaign.html",
+            {
+                "campaign": obj,
+                "state": obj.signing_state(),
+                "share_links": _share_links(request, obj),
+                "page_url": request.build_absolute_uri(obj.get_absolute_url()),
+                "og_image_url": request.build_absolute_uri(
+                    reverse("campaigns:og_image", kwargs={"campaign": obj.slug})
+                ),
+                "form_html": unbound_form_html(obj),
+                "csrf_token": _CSRF_PLACEHOLDER,
+                "counter_html": _COUNTER_PLACEHOLDER,
+                "wall_html": _WALL_PLACEHOLDER,
+            },
+            request=request,
+        )
+        if len(_PAGE_HTML) >= _PAGE_HTML_MAX:
+            _PAGE_HTML.clear()
+        _PAGE_HTML[key] = html
+    wall_html = render_to_string(
+        "campaigns/public/_wall_names.html",
+        {"campaign": obj, "wall": _wall_names(obj)},
+    )
+    counter_html = render_to_string(
+        "campaigns/_counter.html", {"campaign": obj, "poll": obj.is_published}
+    )
+    return HttpResponse(
+        html.replace(_CSRF_PLACEHOLDER, get_token(request))
+        .replace(_COUNTER_PLACEHOLDER, counter_html)
+        .replace(_WALL_PLACEHOLDER, wall_html)
     )
 
 
@@ -160,57 +263,98 @@ def sign(request: HttpRequest, campaign: str) -> HttpResponse:
     obj = _public_campaign(campaign)
     if request.method != "POST":
         return redirect(obj)
-    limit, window = sign_rate_limit()
-    if not rate_limit_hit(
-        f"campaign-sign:{private_key_part(client_ip(request))}",
-        limit=limit,
-        window=window,
-    ):
+    form = SignatureForm(request.POST, campaign=obj)
+    # One transaction for the rate-limit hit (the database cache writes to this
+    # database), the signature and its queued email: one commit per signature. The
+    # answer is rendered after the commit, so the write lock is held only for writes.
+    with transaction.atomic():
+        outcome, state = _sign(request, obj, form)
+    if outcome == "rate_limited":
         response = render(
             request, "campaigns/public/rate_limited.html", {"campaign": obj}, status=429
         )
-        response["Retry-After"] = str(window)
+        response["Retry-After"] = str(sign_rate_limit()[1])
         return response
-    form = SignatureForm(request.POST, campaign=obj)
-    if form.is_bot():
-        logger.info("campaign %s: honeypot field filled; submission dropped", obj.pk)
-        return render(request, "campaigns/public/sign_done.html", {"campaign": obj})
-    state = obj.signing_state()
-    if state != "open":
+    if outcome == "received":
+        return _sign_done(request, obj)
+    if outcome == "not_open":
         return render(
             request,
             "campaigns/public/not_open.html",
             {"campaign": obj, "state": state},
             status=410,
         )
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.signature_create(
-                campaign=obj,
-                email=data["email"],
-                first_name=data.get("first_name", ""),
-                country=data.get("country", ""),
-                gender=data.get("gender", ""),
-                show_name=data.get("show_name", False),
-            )
-        except services.CampaignNotOpen as e:
-            return render(
-                request,
-                "campaigns/public/not_open.html",
-                {"campaign": obj, "state": e.state},
-                status=410,
-            )
-        except ValidationError as e:
-            _add_errors(form, e)
-        else:
-            return render(request, "campaigns/public/sign_done.html", {"campaign": obj})
     return render(
         request,
         "campaigns/public/campaign.html",
         _public_context(request, obj, form=form),
         status=400,
     )
+
+
+# The "Check your inbox" page is the same for every anonymous signer of a campaign but
+# for the CSRF token base.html puts in htmx's headers: each process renders it once per
+# campaign title and language with a placeholder, and puts the visitor's own token in.
+_DONE_HTML: dict[tuple[object, ...], str] = {}
+_DONE_HTML_MAX = 256
+
+
+def _sign_done(request: HttpRequest, campaign: Campaign) -> HttpResponse:
+    context = {"campaign": campaign}
+    if request.user.is_authenticated or len(get_messages(request)):
+        return render(request, "campaigns/public/sign_done.html", context)
+    key = (get_language(), campaign.pk, campaign.slug, campaign.title)
+    html = _DONE_HTML.get(key)
+    if html is None:
+        html = render_to_string(
+            "campaigns/public/sign_done.html",
+            {**context, "csrf_token": _CSRF_PLACEHOLDER},
+            request=request,
+        )
+        if len(_DONE_HTML) >= _DONE_HTML_MAX:
+            _DONE_HTML.clear()
+        _DONE_HTML[key] = html
+    return HttpResponse(html.replace(_CSRF_PLACEHOLDER, get_token(request)))
+
+
+def _sign(
+    request: HttpRequest, campaign: Campaign, form: SignatureForm
+) -> tuple[str, str]:
+    """Rate limit, honeypot, state, validation, insert: ("received", ""), ("invalid",
+    ""), ("rate_limited", "") or ("not_open", state). Runs in the view's transaction."""
+    limit, window = sign_rate_limit()
+    if not rate_limit_hit(
+        f"campaign-sign:{private_key_part(client_ip(request))}",
+        limit=limit,
+        window=window,
+    ):
+        return "rate_limited", ""
+    if form.is_bot():
+        logger.info(
+            "campaign %s: honeypot field filled; submission dropped", campaign.pk
+        )
+        return "received", ""
+    state = campaign.signing_state()
+    if state != "open":
+        return "not_open", state
+    if not form.is_valid():
+        return "invalid", ""
+    data = form.cleaned_data
+    try:
+        services.signature_create(
+            campaign=campaign,
+            email=data["email"],
+            first_name=data.get("first_name", ""),
+            country=data.get("country", ""),
+            gender=data.get("gender", ""),
+            show_name=data.get("show_name", False),
+        )
+    except services.CampaignNotOpen as e:
+        return "not_open", e.state
+    except ValidationError as e:
+        _add_errors(form, e)
+        return "invalid", ""
+    return "received", ""
 
 
 def _counter_html(campaign: Campaign, *, poll: bool) -> str:

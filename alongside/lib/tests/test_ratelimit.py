@@ -1,12 +1,16 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
+from unittest import mock
 
 import time_machine
 from django.core.cache import cache
+from django.db import connection
 from django.test import TestCase, TransactionTestCase
+from django.test.utils import CaptureQueriesContext
 
-from alongside.lib.ratelimit import private_key_part, rate_limit_hit
+from alongside.lib.ratelimit import PROBES, private_key_part, rate_limit_hit
 
 
 class RateLimitTestCase(TestCase):
@@ -33,6 +37,87 @@ class RateLimitTestCase(TestCase):
         with time_machine.travel("2026-05-01 12:01:05Z", tick=False):
             self.assertTrue(rate_limit_hit("k", limit=2, window=60))
             self.assertFalse(rate_limit_hit("k", limit=2, window=60))
+
+    def test_the_window_slides_hit_by_hit_through_the_ring(self) -> None:
+        # Hits at 0 s, 10 s, 20 s with a limit of 3 in 60 s: each frees its slot at
+        # 60, 70, 80 s, one at a time, and the ring takes them back in that order.
+        for second in (0, 10, 20):
+            with time_machine.travel(f"2026-05-01 12:00:{second:02d}Z", tick=False):
+                self.assertTrue(rate_limit_hit("k", limit=3, window=60))
+        with time_machine.travel("2026-05-01 12:00:59Z", tick=False):
+            self.assertFalse(rate_limit_hit("k", limit=3, window=60))
+        for second in (61, 71, 81):
+            with time_machine.travel(
+                f"2026-05-01 12:{second // 60:02d}:{second % 60:02d}Z", tick=False
+            ):
+                self.assertTrue(rate_limit_hit("k", limit=3, window=60))
+                self.assertFalse(rate_limit_hit("k", limit=3, window=60))
+
+    def test_never_more_than_the_limit_in_any_window(self) -> None:
+        # One hit attempt per second for five minutes at a limit of 7 per 60 s:
+        # every 60-second span holds at most 7 allowed hits.
+        allowed: list[int] = []
+        for second in range(300):
+            with time_machine.travel(
+                f"2026-05-01 12:{second // 60:02d}:{second % 60:02d}Z", tick=False
+            ):
+                if rate_limit_hit("k", limit=7, window=60):
+                    allowed.append(second)
+        self.assertGreaterEqual(len(allowed), 5 * 7 - 7)
+        for start in range(300):
+            self.assertLessEqual(
+                len([s for s in allowed if start <= s < start + 60]), 7
+            )
+
+    def test_a_lagging_counter_never_lets_more_through(self) -> None:
+        # Simultaneous hits can leave the ring's counter behind (it is a plain
+        # get/set); the slots alone bound the hits, so a stale counter can only
+        # refuse early.
+        with time_machine.travel("2026-05-01 12:00Z", tick=False):
+            for _ in range(4):
+                self.assertTrue(rate_limit_hit("k", limit=5, window=60))
+            cache.set("rl:k:n", 2, timeout=60)  # as if two updates were lost
+            results = [rate_limit_hit("k", limit=5, window=60) for _ in range(5)]
+        # Slots 2 and 3 are found taken, slot 4 is the one left; then the ring is full.
+        self.assertEqual(results, [True, False, False, False, False])
+
+    @mock.patch("alongside.lib.ratelimit.secrets.randbelow", return_value=1)
+    def test_each_hit_costs_the_same_few_cache_operations(self, _: Any) -> None:
+        def queries(limit: int) -> list[int]:
+            cache.clear()
+            counts = []
+            for _ in range(limit + 2):
+                with CaptureQueriesContext(connection) as ctx:
+                    rate_limit_hit("k", limit=limit, window=60)
+                counts.append(len(ctx.captured_queries))
+            return counts
+
+        small, large = queries(4), queries(30)
+        if not any(small):
+            self.skipTest("the cache is not the database cache")
+        # Allowed hits cost the same at a limit of 30 as at 4 (the 30th no more than
+        # the 2nd), and so do refusals, which are bounded by PROBES adds.
+        self.assertEqual(max(large[:30]), max(small[:4]))
+        self.assertEqual(max(large[30:]), max(small[4:]))
+        # (The old slot scan cost one add, about 5 statements, per slot: 150 here.)
+        self.assertLess(max(large), (PROBES + 1) * 7)
+
+    @mock.patch("alongside.lib.ratelimit.secrets.randbelow", return_value=0)
+    def test_the_culling_path_keeps_the_same_limits(self, _: Any) -> None:
+        # One claim in CULL_EVERY goes through cache.add (which culls the table).
+        results = [rate_limit_hit("c", limit=3, window=60) for _ in range(5)]
+        self.assertEqual(results, [True, True, True, False, False])
+
+    def test_an_expired_slot_is_taken_over_and_a_live_one_is_not(self) -> None:
+        with time_machine.travel("2026-05-01 12:00Z", tick=False):
+            self.assertTrue(rate_limit_hit("e", limit=1, window=60))
+        with time_machine.travel("2026-05-01 12:00:59Z", tick=False):
+            self.assertFalse(rate_limit_hit("e", limit=1, window=60))
+        with time_machine.travel("2026-05-01 12:01:01Z", tick=False):
+            self.assertTrue(rate_limit_hit("e", limit=1, window=60))
+            self.assertFalse(rate_limit_hit("e", limit=1, window=60))
+            # The rows are in the cache's own format: the cache API reads them.
+            self.assertEqual(cache.get("rl:e:0"), 1)
 
     def test_the_private_key_part_hides_the_value(self) -> None:
         digest = private_key_part("203.0.113.9")
