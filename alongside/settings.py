@@ -16,11 +16,14 @@ from alongside.lib.env import database_from_url, envbool, envint, envlist, envst
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 TESTING = "test" in sys.argv[1:2]
+# Commands that only read the models: they never sign anything nor serve a request, so
+# they run without a production secret (CI and reviewers check migrations this way).
+MODELS_ONLY_COMMAND = sys.argv[1:2] in (["makemigrations"], ["showmigrations"])
 
 DEBUG = envbool("DEBUG", "False")
 SECRET_KEY = envstr("SECRET_KEY")
 if not SECRET_KEY:
-    if DEBUG or TESTING:
+    if DEBUG or TESTING or MODELS_ONLY_COMMAND:
         SECRET_KEY = "insecure-development-key-do-not-use-in-production-" + "x" * 20
     else:
         from django.core.exceptions import ImproperlyConfigured
