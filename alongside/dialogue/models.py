@@ -9,6 +9,7 @@ pseudonymous mode will change.
 
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
@@ -68,6 +69,18 @@ class Space(models.Model):
     )
     # Raised when the guidelines change materially: everyone accepts them again.
     guidelines_version = models.PositiveIntegerField(default=1)
+    # A safe space: members post under a stable per-space pseudonym (see safespace.py).
+    # Chosen when the space is opened and never changed afterwards, so no post written
+    # under a real name is ever shown under a pseudonym, or the other way round.
+    is_safe = models.BooleanField(
+        _("safe space"),
+        default=False,
+        help_text=_(
+            "Members post under a pseudonym of their own in this space. Nobody, "
+            "administrators included, can see who wrote what. This can't be "
+            "changed once the space is open."
+        ),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -137,12 +150,87 @@ class GuidelinesAcceptance(models.Model):
         return f"{self.user_id} accepted v{self.version} of space {self.space_id}"
 
 
+class Pseudonym(models.Model):
+    """The stable name one member posts under in one safe space.
+
+    Nothing in the database links it to the member in the clear: `owner_digest` is a
+    keyed hash of (space, member) that finds "my pseudonym here" but cannot be reversed
+    without the key, and `owner_sealed` is the member's id encrypted with a key kept
+    outside the database, opened only to notify the member or by the two-admin reveal
+    (safespace.py). The id is a random UUIDv4, and no creation time is stored.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    space = models.ForeignKey(
+        Space, on_delete=models.CASCADE, related_name="pseudonyms"
+    )
+    handle = models.CharField(_("pseudonym"), max_length=60)
+    # Empty once the member erased his account: the pseudonym stays, unlinkable.
+    owner_digest = models.CharField(max_length=64, null=True, blank=True)
+    owner_sealed = models.TextField(blank=True, default="")
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(
+                fields=("space", "handle"), name="one_pseudonym_handle_per_space"
+            ),
+            models.UniqueConstraint(
+                fields=("space", "owner_digest"), name="one_pseudonym_per_member"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return self.handle
+
+
+class RevealRequest(models.Model):
+    """Break-glass: a program admin asks to learn who is behind a pseudonym, for an
+    abuse case. A second, different program admin must approve within 72 hours; only
+    then is the owner shown (to those two), audited, and the member told."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a second administrator")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+        EXPIRED = "expired", _("Expired")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    pseudonym = models.ForeignKey(
+        Pseudonym, on_delete=models.CASCADE, related_name="reveal_requests"
+    )
+    reason = models.TextField(_("why this is needed"), max_length=2000)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-requested_at",)
+
+    def __str__(self) -> str:
+        return f"reveal request {self.pk} ({self.status})"
+
+
 class ThreadQuerySet(models.QuerySet["Thread"]):
     def latest_first(self) -> ThreadQuerySet:
         return self.order_by("-last_posted_at", "-id")
 
 
 class Thread(models.Model):
+    # The id in URLs: random, so a thread's address says nothing about when it was
+    # started relative to anything else (sequential ids would, in a safe space).
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="threads")
     title = models.CharField(_("title"), max_length=140)
     started_by = models.ForeignKey(
@@ -155,6 +243,8 @@ class Thread(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     last_posted_at = models.DateTimeField(default=timezone.now)
     post_count = models.PositiveIntegerField(default=0)
+    # A moderator locked the thread: it can be read, not replied to.
+    locked_at = models.DateTimeField(null=True, blank=True)
 
     objects = ThreadQuerySet.as_manager()
 
@@ -188,8 +278,22 @@ class PostQuerySet(models.QuerySet["Post"]):
 
 
 class Post(models.Model):
+    class State(models.TextChoices):
+        PUBLISHED = "published", _("Published")
+        # Waiting for a moderator: a new member's first posts, or the language screen.
+        HELD = "held", _("Held for review")
+        # Taken down by a moderator or by enough trusted flags; the author may appeal.
+        HIDDEN = "hidden", _("Hidden")
+
+    class HeldBecause(models.TextChoices):
+        NEW_MEMBER = "new_member", _("A new member's first posts are reviewed")
+        SCREEN = "screen", _("It may contain abusive language")
+
+    # The id in URLs (see Thread.uid).
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts")
-    # Read it through display_author_for(viewer), never directly in templates.
+    # Read it through display_author_for(viewer), never directly in templates. Empty
+    # in a safe space, where the post belongs to a pseudonym instead.
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -197,6 +301,23 @@ class Post(models.Model):
         blank=True,
         related_name="+",
     )
+    pseudonym = models.ForeignKey(
+        Pseudonym,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="posts",
+    )
+    state = models.CharField(
+        max_length=10, choices=State.choices, default=State.PUBLISHED
+    )
+    held_because = models.CharField(
+        max_length=12, choices=HeldBecause.choices, blank=True, default=""
+    )
+    # When a moderator (or the flag threshold) last changed the state.
+    moderated_at = models.DateTimeField(null=True, blank=True)
+    # Deleted by a moderator rather than by its author (deleted_at is set either way).
+    removed_by_moderator = models.BooleanField(default=False)
     body = models.TextField(
         _("message"),
         max_length=10000,
@@ -257,8 +378,21 @@ class Reaction(models.Model):
     }
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reactions")
+    # Exactly one of user and pseudonym: in a safe space members react as their
+    # pseudonym, so a reaction never shows that a member took part there.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    pseudonym = models.ForeignKey(
+        Pseudonym,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     kind = models.CharField(max_length=12, choices=Kind.choices)
     created_at = models.DateTimeField(default=timezone.now)
@@ -267,6 +401,14 @@ class Reaction(models.Model):
         constraints = (
             models.UniqueConstraint(
                 fields=("post", "user", "kind"), name="one_reaction_per_kind"
+            ),
+            models.UniqueConstraint(
+                fields=("post", "pseudonym", "kind"),
+                name="one_pseudonymous_reaction_per_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(user__isnull=True) ^ Q(pseudonym__isnull=True),
+                name="reaction_by_user_or_pseudonym",
             ),
         )
 
@@ -280,8 +422,21 @@ class Subscription(models.Model):
     thread = models.ForeignKey(
         Thread, on_delete=models.CASCADE, related_name="subscriptions"
     )
+    # Exactly one of user and pseudonym: in a safe space the pseudonym follows the
+    # thread, and its owner is found through the sealed link only to notify him.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    pseudonym = models.ForeignKey(
+        Pseudonym,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -289,6 +444,14 @@ class Subscription(models.Model):
         constraints = (
             models.UniqueConstraint(
                 fields=("thread", "user"), name="one_thread_subscription"
+            ),
+            models.UniqueConstraint(
+                fields=("thread", "pseudonym"),
+                name="one_pseudonymous_thread_subscription",
+            ),
+            models.CheckConstraint(
+                condition=Q(user__isnull=True) ^ Q(pseudonym__isnull=True),
+                name="subscription_by_user_or_pseudonym",
             ),
         )
 
@@ -317,3 +480,240 @@ class DigestSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} gets a digest of space {self.space_id}"
+
+
+# Moderation -----------------------------------------------------------------------------
+
+
+class ModerationSettings(models.Model):
+    """An organization's moderation choices; defaults apply until an admin saves."""
+
+    organization = models.OneToOneField(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    screen_enabled = models.BooleanField(
+        _("hold posts with abusive language for review"), default=True
+    )
+    # One word or phrase per line, added to the built-in list (see screen.py).
+    screen_extra_terms = models.TextField(
+        _("more words and phrases to hold"),
+        blank=True,
+        max_length=5000,
+        validators=[MaxLengthValidator(5000)],
+        help_text=_("One per line. Matching ignores case and whole words only."),
+    )
+    screen_allowed_terms = models.TextField(
+        _("built-in words to let through"),
+        blank=True,
+        max_length=2000,
+        validators=[MaxLengthValidator(2000)],
+        help_text=_("One per line, for words your community uses harmlessly."),
+    )
+    # Flags are weighted by the reporter's trust level; a post is hidden at once when
+    # the weighted score reaches the threshold AND enough different members flagged.
+    auto_hide_score = models.PositiveSmallIntegerField(
+        _("flag score that hides a post"), default=6
+    )
+    auto_hide_reporters = models.PositiveSmallIntegerField(
+        _("different members who must flag it"), default=3
+    )
+
+    def __str__(self) -> str:
+        return f"moderation settings of {self.organization_id}"
+
+
+class MemberTrust(models.Model):
+    """A member's trust level in the organization's conversations, as in Discourse:
+    0 new (first posts held, tight rate limits, no flags), 1 basic, 2 member,
+    3 regular, 4 leader (moderators). Raised automatically with approved posts and
+    time; a moderator may set it, which stops the automatic changes."""
+
+    class Level(models.IntegerChoices):
+        NEW = 0, _("New")
+        BASIC = 1, _("Basic")
+        MEMBER = 2, _("Member")
+        REGULAR = 3, _("Regular")
+        LEADER = 4, _("Leader")
+
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    level = models.PositiveSmallIntegerField(choices=Level.choices, default=Level.NEW)
+    set_by_moderator = models.BooleanField(default=False)
+    approved_posts = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(
+                fields=("organization", "user"), name="one_trust_level_per_member"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.user_id} at trust level {self.level}"
+
+
+class Flag(models.Model):
+    """A member reports a post to the moderators. The reporter is never shown to the
+    post's author, nor to moderators (they see how many flagged, and why)."""
+
+    class Reason(models.TextChoices):
+        ABUSIVE = "abusive", _("Abusive or harassing")
+        IDENTIFYING = "identifying", _("Reveals who someone is")
+        OFF_TOPIC = "off_topic", _("Off topic or against the guidelines")
+        SPAM = "spam", _("Spam or advertising")
+        OTHER = "other", _("Something else")
+
+    class Outcome(models.TextChoices):
+        OPEN = "open", _("Open")
+        AGREED = "agreed", _("Moderator agreed")
+        DISAGREED = "disagreed", _("Moderator disagreed")
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="flags")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=12, choices=Reason.choices)
+    detail = models.CharField(
+        _("anything moderators should know"), max_length=500, blank=True
+    )
+    # The reporter's trust level when flagging, turned into the flag's weight.
+    weight = models.PositiveSmallIntegerField(default=1)
+    outcome = models.CharField(
+        max_length=10, choices=Outcome.choices, default=Outcome.OPEN
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(
+                fields=("post", "reporter"), name="one_flag_per_member_and_post"
+            ),
+        )
+        indexes = (
+            models.Index(fields=("outcome", "created_at"), name="dialogue_open_flags"),
+        )
+
+    def __str__(self) -> str:
+        return f"flag on post {self.post_id} ({self.reason})"
+
+
+class Sanction(models.Model):
+    """A warning, a suspension (until a date) or a ban (no end) against a member, or
+    against a pseudonym in its safe space, where the moderator never learns who it is."""
+
+    class Kind(models.TextChoices):
+        WARNING = "warning", _("Warning")
+        SUSPENSION = "suspension", _("Suspension")
+        BAN = "ban", _("Ban")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    # Empty: all of the organization's conversations. Always set for a pseudonym.
+    space = models.ForeignKey(
+        Space, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # Exactly one of user and pseudonym.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    pseudonym = models.ForeignKey(
+        Pseudonym, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # The post that led to it, if any.
+    post = models.ForeignKey(
+        Post, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    reason = models.TextField(_("reason, as the member will read it"), max_length=2000)
+    ends_at = models.DateTimeField(_("until"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+        constraints = (
+            models.CheckConstraint(
+                condition=Q(user__isnull=True) ^ Q(pseudonym__isnull=True),
+                name="sanction_on_user_or_pseudonym",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.pk}"
+
+
+class Appeal(models.Model):
+    """The author of a hidden post, or the member under a sanction, asks for another
+    look. Exactly one of post and sanction. Who appealed is implied by what is
+    appealed, and is never stored or shown separately."""
+
+    class Outcome(models.TextChoices):
+        OPEN = "open", _("Waiting for a moderator")
+        UPHELD = "upheld", _("The decision stands")
+        OVERTURNED = "overturned", _("The decision was reversed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, null=True, blank=True, related_name="appeals"
+    )
+    sanction = models.ForeignKey(
+        Sanction,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="appeals",
+    )
+    statement = models.TextField(_("why it should be looked at again"), max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+    outcome = models.CharField(
+        max_length=10, choices=Outcome.choices, default=Outcome.OPEN
+    )
+    response = models.TextField(_("answer to the member"), blank=True, max_length=2000)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("created_at",)
+        constraints = (
+            models.CheckConstraint(
+                condition=Q(post__isnull=True) ^ Q(sanction__isnull=True),
+                name="appeal_of_post_or_sanction",
+            ),
+            models.UniqueConstraint(
+                fields=("post",),
+                condition=Q(outcome="open"),
+                name="one_open_appeal_per_post",
+            ),
+            models.UniqueConstraint(
+                fields=("sanction",),
+                condition=Q(outcome="open"),
+                name="one_open_appeal_per_sanction",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"appeal {self.pk} ({self.outcome})"
