@@ -165,8 +165,9 @@ class Pseudonym(models.Model):
         Space, on_delete=models.CASCADE, related_name="pseudonyms"
     )
     handle = models.CharField(_("pseudonym"), max_length=60)
-    # Empty once the member erased his account: the pseudonym stays, unlinkable.
-    owner_digest = models.CharField(max_length=64, null=True, blank=True)
+    # NULL once the member erased his account: the pseudonym stays, unlinkable (NULL,
+    # not "", so the unique constraint lets many erased pseudonyms share a space).
+    owner_digest = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
     owner_sealed = models.TextField(blank=True, default="")
 
     class Meta:
@@ -265,7 +266,7 @@ class Thread(models.Model):
     def get_absolute_url(self) -> str:
         return reverse(
             "dialogue:thread",
-            kwargs={"org": self.space.organization.slug, "thread_id": self.pk},
+            kwargs={"org": self.space.organization.slug, "thread_uid": self.uid},
         )
 
 

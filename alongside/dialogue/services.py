@@ -219,7 +219,7 @@ def _notify(user: User, post: Post, message: str, *, email: bool = True) -> None
         message=message,
         url=reverse(
             "dialogue:post",
-            kwargs={"org": thread.space.organization.slug, "post_id": post.pk},
+            kwargs={"org": thread.space.organization.slug, "post_uid": post.uid},
         ),
         email_template="dialogue/email/new_post" if email else None,
         email_context={"thread": thread, "post": post},

@@ -8,8 +8,8 @@ app_name = "dialogue"
 
 _S = "o/<slug:org>/spaces"
 _ONE = f"{_S}/<int:space_id>"
-_T = "o/<slug:org>/threads/<int:thread_id>"
-_P = "o/<slug:org>/posts/<int:post_id>"
+_T = "o/<slug:org>/threads/<uuid:thread_uid>"
+_P = "o/<slug:org>/posts/<uuid:post_uid>"
 
 urlpatterns = [
     path(f"{_S}/", views.spaces, name="spaces"),

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -57,24 +58,24 @@ def _get_space(request: OrgHttpRequest, space_id: int) -> Space:
     return space
 
 
-def _get_thread(request: OrgHttpRequest, thread_id: int) -> Thread:
+def _get_thread(request: OrgHttpRequest, thread_uid: UUID) -> Thread:
     thread = get_object_or_404(
         Thread.objects.select_related("space__organization", "space__circle"),
         space__organization=request.organization,
-        pk=thread_id,
+        uid=thread_uid,
     )
     if not thread.space.is_visible_to(request.user):
         raise Http404
     return thread
 
 
-def _get_own_post(request: OrgHttpRequest, post_id: int) -> Post:
+def _get_own_post(request: OrgHttpRequest, post_uid: UUID) -> Post:
     post = get_object_or_404(
         Post.objects.select_related(
             "author", "thread__space__organization", "thread__space__circle"
         ),
         thread__space__organization=request.organization,
-        pk=post_id,
+        uid=post_uid,
         deleted_at__isnull=True,
     )
     if not post.thread.space.is_visible_to(request.user):
@@ -84,13 +85,13 @@ def _get_own_post(request: OrgHttpRequest, post_id: int) -> Post:
     return post
 
 
-def _get_post_for_reaction(request: OrgHttpRequest, post_id: int) -> Post:
+def _get_post_for_reaction(request: OrgHttpRequest, post_uid: UUID) -> Post:
     post = get_object_or_404(
         Post.objects.select_related(
             "author", "thread__space__organization", "thread__space__circle"
         ),
         thread__space__organization=request.organization,
-        pk=post_id,
+        uid=post_uid,
         deleted_at__isnull=True,
     )
     if not post.thread.space.can_post(request.user):
@@ -113,7 +114,7 @@ def _post_url(post: Post) -> str:
     )
     if previous is not None:
         url += "?" + urlencode({"after": encode_cursor(*previous)})
-    return f"{url}#post-{post.pk}"
+    return f"{url}#post-{post.uid}"
 
 
 def _guidelines_url(space: Space, next_url: str) -> str:
@@ -359,8 +360,8 @@ def _post_rows(posts: list[Post], viewer: Any) -> list[PostRow]:
 
 
 @member_required
-def thread_detail(request: OrgHttpRequest, thread_id: int) -> HttpResponse:
-    thread = _get_thread(request, thread_id)
+def thread_detail(request: OrgHttpRequest, thread_uid: UUID) -> HttpResponse:
+    thread = _get_thread(request, thread_uid)
     space = thread.space
     can_post = space.can_post(request.user)
     accepted = can_post and space.has_accepted_guidelines(request.user)
@@ -403,8 +404,8 @@ def thread_detail(request: OrgHttpRequest, thread_id: int) -> HttpResponse:
 
 @require_POST
 @member_required
-def follow(request: OrgHttpRequest, thread_id: int) -> HttpResponse:
-    thread = _get_thread(request, thread_id)
+def follow(request: OrgHttpRequest, thread_uid: UUID) -> HttpResponse:
+    thread = _get_thread(request, thread_uid)
     on = request.POST.get("follow") == "on"
     services.subscription_set(thread, user=request.user, on=on)
     messages.success(
@@ -417,8 +418,8 @@ def follow(request: OrgHttpRequest, thread_id: int) -> HttpResponse:
 
 
 @member_required
-def post_edit(request: OrgHttpRequest, post_id: int) -> HttpResponse:
-    post = _get_own_post(request, post_id)
+def post_edit(request: OrgHttpRequest, post_uid: UUID) -> HttpResponse:
+    post = _get_own_post(request, post_uid)
     form = PostForm(request.POST or None, instance=Post.objects.get(pk=post.pk))
     form.fields["body"].label = _("Your message")
     if request.method == "POST" and form.is_valid():
@@ -431,8 +432,8 @@ def post_edit(request: OrgHttpRequest, post_id: int) -> HttpResponse:
 
 
 @member_required
-def post_delete(request: OrgHttpRequest, post_id: int) -> HttpResponse:
-    post = _get_own_post(request, post_id)
+def post_delete(request: OrgHttpRequest, post_uid: UUID) -> HttpResponse:
+    post = _get_own_post(request, post_uid)
     if request.method == "POST":
         services.post_delete(post, user=request.user)
         messages.success(request, _("Your post is deleted."))
@@ -441,14 +442,14 @@ def post_delete(request: OrgHttpRequest, post_id: int) -> HttpResponse:
 
 
 @member_required
-def post_permalink(request: OrgHttpRequest, post_id: int) -> HttpResponse:
+def post_permalink(request: OrgHttpRequest, post_uid: UUID) -> HttpResponse:
     """The page of its thread that shows the post (links from search results)."""
     post = get_object_or_404(
         Post.objects.select_related(
             "thread__space__organization", "thread__space__circle"
         ),
         thread__space__organization=request.organization,
-        pk=post_id,
+        uid=post_uid,
     )
     if not post.thread.space.is_visible_to(request.user):
         raise Http404
@@ -486,8 +487,8 @@ def search(request: OrgHttpRequest) -> HttpResponse:
 
 @require_POST
 @member_required
-def react(request: OrgHttpRequest, post_id: int) -> HttpResponse:
-    post = _get_post_for_reaction(request, post_id)
+def react(request: OrgHttpRequest, post_uid: UUID) -> HttpResponse:
+    post = _get_post_for_reaction(request, post_uid)
     try:
         services.reaction_set(
             post,

@@ -20,13 +20,14 @@ with the reason.
 Apps other than the core loop register their own routes' objects in
 `alongside/<app>/tests/sweep.py`, which may define KWARG_OBJECTS, SEGMENT_OBJECTS,
 PUBLIC_ROUTES (a dict: route name -> why it is public; the app tests what such a page
-shows to outsiders) and `create_objects(case) -> dict[str, int]`, called with this test
+shows to outsiders) and `create_objects(case) -> dict[str, object]`, called with this test
 case class (northwind is `case.org`, its people `case.alice`, `case.paula`, ...).
 """
 
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from importlib import import_module
@@ -307,7 +308,7 @@ class CrossOrganizationSweepTestCase(BaseTestCase):
         """The same kwargs pointing at nothing: an unknown organization, or unknown ids."""
         if variant == "northwind":
             return {**values, "org": "no-such-org"}
-        return {k: v if k == "org" else "987654321" for k, v in values.items()}
+        return {k: v if k == "org" else _unknown_id(v) for k, v in values.items()}
 
     def _request(self, method: str, path: str):
         if method == "GET":
@@ -414,3 +415,12 @@ class CrossOrganizationSweepTestCase(BaseTestCase):
             self._fill(route, "northwind"),
             {"org": "northwind", "pk": str(self.objects["pledge"])},
         )
+
+
+def _unknown_id(value: str) -> str:
+    """An id of the same shape as `value` that names nothing."""
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return "987654321"
+    return "00000000-0000-4000-8000-000000000000"

@@ -12,12 +12,12 @@ from alongside.dialogue.models import GuidelinesAcceptance, Post, Space, Thread
 
 KWARG_OBJECTS = {
     "space_id": "dialogue_space",
-    "thread_id": "dialogue_thread",
-    "post_id": "dialogue_post",
+    "thread_uid": "dialogue_thread",
+    "post_uid": "dialogue_post",
 }
 
 
-def create_objects(case: Any) -> dict[str, int]:
+def create_objects(case: Any) -> dict[str, object]:
     space = Space.objects.create(
         organization=case.org,
         name="CANARY-N space",
@@ -32,6 +32,6 @@ def create_objects(case: Any) -> dict[str, int]:
     post = Post.objects.create(thread=thread, author=case.alice, body="CANARY-N post")
     return {
         "dialogue_space": space.pk,
-        "dialogue_thread": thread.pk,
-        "dialogue_post": post.pk,
+        "dialogue_thread": thread.uid,
+        "dialogue_post": post.uid,
     }

@@ -33,7 +33,7 @@ class ConcurrentDialogueTestCase(TransactionTestCase):
         return client
 
     def test_a_double_toggle_leaves_one_reaction(self) -> None:
-        path = reverse("dialogue:react", args=["race", self.post.pk])
+        path = reverse("dialogue:react", args=["race", self.post.uid])
 
         def react(i: int) -> int:
             return self._client().post(path, {"kind": "heart", "on": "1"}).status_code

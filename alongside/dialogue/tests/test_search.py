@@ -51,14 +51,14 @@ class SearchTestCase(BaseTestCase):
         response = self.client.get(url, {"q": "<script>zzz"})
         self.assertContains(response, "Nothing found for “&lt;script&gt;zzz”.")
         self.assertEqual(self.client.get(url).status_code, 200)
-        permalink = reverse("dialogue:post", args=[self.org.slug, self.public.pk])
+        permalink = reverse("dialogue:post", args=[self.org.slug, self.public.uid])
         response = self.client.get(permalink)
         self.assertRedirects(
             response,
-            self.public.thread.get_absolute_url() + f"#post-{self.public.pk}",
+            self.public.thread.get_absolute_url() + f"#post-{self.public.uid}",
             fetch_redirect_response=False,
         )
-        secret = reverse("dialogue:post", args=[self.org.slug, self.secret.pk])
+        secret = reverse("dialogue:post", args=[self.org.slug, self.secret.uid])
         self.assertEqual(self.client.get(secret).status_code, 404)
 
     def test_search_pages_cost_the_same_whatever_the_results(self) -> None:

@@ -189,7 +189,7 @@ class SubscriptionTestCase(BaseTestCase):
         response = self.client.get(notification.url)
         self.assertEqual(response.status_code, 302)
         self.assertTrue(response["Location"].startswith(thread.get_absolute_url()))
-        self.assertTrue(response["Location"].endswith(f"#post-{reply.pk}"))
+        self.assertTrue(response["Location"].endswith(f"#post-{reply.uid}"))
         self.assertEqual([m.to for m in mail.outbox], [["alice@example.org"]])
         # Bob is subscribed now; alice unsubscribes and hears nothing more.
         services.subscription_set(thread, user=self.alice, on=False)

@@ -67,7 +67,7 @@ class VisibilityTestCase(BaseTestCase):
             reverse("dialogue:space", args=[org, self.space.pk]),
             reverse("dialogue:guidelines", args=[org, self.space.pk]),
             reverse("dialogue:thread_create", args=[org, self.space.pk]),
-            reverse("dialogue:thread", args=[org, self.thread.pk]),
+            reverse("dialogue:thread", args=[org, self.thread.uid]),
             reverse("dialogue:space_edit", args=[org, self.space.pk]),
         ]
 
@@ -76,7 +76,7 @@ class VisibilityTestCase(BaseTestCase):
         for url in self._urls():
             self.assertEqual(self.client.get(url).status_code, 404, url)
         response = self.client.post(
-            reverse("dialogue:react", args=[self.org.slug, self.post.pk]),
+            reverse("dialogue:react", args=[self.org.slug, self.post.uid]),
             {"kind": "heart", "on": "1"},
         )
         self.assertEqual(response.status_code, 404)
@@ -166,8 +166,8 @@ class FlowTestCase(BaseTestCase):
     def test_edit_marks_edited_and_delete_needs_confirmation(self) -> None:
         space = make_space(self.org, accepted=(self.alice,))
         post = start(space, self.alice, "Original")
-        edit = reverse("dialogue:post_edit", args=[self.org.slug, post.pk])
-        delete = reverse("dialogue:post_delete", args=[self.org.slug, post.pk])
+        edit = reverse("dialogue:post_edit", args=[self.org.slug, post.uid])
+        delete = reverse("dialogue:post_delete", args=[self.org.slug, post.uid])
         self.client.force_login(self.bob)
         self.assertEqual(self.client.get(edit).status_code, 404)
         self.assertEqual(self.client.post(delete).status_code, 404)
@@ -187,11 +187,11 @@ class FlowTestCase(BaseTestCase):
     def test_reactions_work_without_and_with_htmx(self) -> None:
         space = make_space(self.org, accepted=(self.alice,))
         post = start(space, self.alice)
-        url = reverse("dialogue:react", args=[self.org.slug, post.pk])
+        url = reverse("dialogue:react", args=[self.org.slug, post.uid])
         self.client.force_login(self.bob)
         response = self.client.post(url, {"kind": "heart", "on": "1"})
         self.assertEqual(response.status_code, 302)
-        self.assertTrue(response["Location"].endswith(f"#post-{post.pk}"))
+        self.assertTrue(response["Location"].endswith(f"#post-{post.uid}"))
         response = self.client.post(
             url, {"kind": "heart", "on": "1"}, headers={"HX-Request": "true"}
         )
@@ -213,12 +213,12 @@ class FlowTestCase(BaseTestCase):
         thread = start(space, self.alice).thread
         self.client.force_login(self.bob)
         self.client.post(
-            reverse("dialogue:follow", args=[self.org.slug, thread.pk]),
+            reverse("dialogue:follow", args=[self.org.slug, thread.uid]),
             {"follow": "on"},
         )
         self.assertTrue(Subscription.objects.filter(user=self.bob).exists())
         self.client.post(
-            reverse("dialogue:follow", args=[self.org.slug, thread.pk]),
+            reverse("dialogue:follow", args=[self.org.slug, thread.uid]),
             {"follow": "off"},
         )
         self.assertFalse(Subscription.objects.filter(user=self.bob).exists())
@@ -288,7 +288,7 @@ class XssTestCase(BaseTestCase):
         self.assertIn("&lt;script&gt;x&lt;/script&gt;", html)
         for post in Post.objects.exclude(body="start"):
             response = self.client.get(
-                reverse("dialogue:post_delete", args=[self.org.slug, post.pk])
+                reverse("dialogue:post_delete", args=[self.org.slug, post.uid])
             )
             assert_inert(self, response.content.decode())
         response = self.client.get(space.get_absolute_url())
