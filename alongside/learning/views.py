@@ -13,6 +13,7 @@ from django.db.models import Count, Prefetch
 from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -689,25 +690,44 @@ def module_move(request: OrgHttpRequest, pk: int) -> HttpResponse:
 def module_delete(request: OrgHttpRequest, pk: int) -> HttpResponse:
     module = _get_own_module(request, pk)
     course = module.course
+    return _delete_part(
+        request,
+        module,
+        course=course,
+        thing=module.title,
+        warning=_(
+            "Its lessons, quizzes and the progress members made on them are deleted too."
+        ),
+        done=_("Module deleted."),
+        then=reverse(
+            "learning:course_edit",
+            kwargs={"org": request.organization.slug, "pk": course.pk},
+        ),
+    )
+
+
+def _delete_part(
+    request: OrgHttpRequest,
+    part: Module | Lesson | Question,
+    *,
+    course: Course,
+    thing: str,
+    warning: str,
+    done: str,
+    then: str,
+) -> HttpResponse:
+    """Delete a module, lesson or question of a course after a confirmation page; the
+    course counts as edited (its date moves and the audit log says so)."""
     if request.method == "POST":
-        module.delete()
+        part.delete()
         course.touch()
         _audit(request, "learning.course_edited", course)
-        messages.success(request, _("Module deleted."))
-        return redirect(
-            "learning:course_edit", org=request.organization.slug, pk=course.pk
-        )
+        messages.success(request, done)
+        return redirect(then)
     return render(
         request,
         "learning/confirm_delete.html",
-        _context(
-            request,
-            thing=module.title,
-            warning=_(
-                "Its lessons, quizzes and the progress members made on them are deleted too."
-            ),
-            back=course,
-        ),
+        _context(request, thing=thing, warning=warning, back=course),
     )
 
 
@@ -781,22 +801,16 @@ def lesson_move(request: OrgHttpRequest, pk: int) -> HttpResponse:
 def lesson_delete(request: OrgHttpRequest, pk: int) -> HttpResponse:
     lesson = _get_own_lesson(request, pk)
     course = lesson.module.course
-    if request.method == "POST":
-        lesson.delete()
-        course.touch()
-        _audit(request, "learning.course_edited", course)
-        messages.success(request, _("Lesson deleted."))
-        return redirect(
-            "learning:course_edit", org=request.organization.slug, pk=course.pk
-        )
-    return render(
+    return _delete_part(
         request,
-        "learning/confirm_delete.html",
-        _context(
-            request,
-            thing=lesson.title,
-            warning=_("Its quiz and the progress members made on it are deleted too."),
-            back=course,
+        lesson,
+        course=course,
+        thing=lesson.title,
+        warning=_("Its quiz and the progress members made on it are deleted too."),
+        done=_("Lesson deleted."),
+        then=reverse(
+            "learning:course_edit",
+            kwargs={"org": request.organization.slug, "pk": course.pk},
         ),
     )
 
@@ -921,15 +935,15 @@ def question_move(request: OrgHttpRequest, pk: int) -> HttpResponse:
 def question_delete(request: OrgHttpRequest, pk: int) -> HttpResponse:
     question = _get_own_question(request, pk)
     lesson = question.quiz.lesson
-    if request.method == "POST":
-        question.delete()
-        _audit(request, "learning.course_edited", lesson.module.course)
-        messages.success(request, _("Question deleted."))
-        return redirect(
-            "learning:lesson_edit", org=request.organization.slug, pk=lesson.pk
-        )
-    return render(
+    return _delete_part(
         request,
-        "learning/confirm_delete.html",
-        _context(request, thing=question.prompt, warning="", back=lesson.module.course),
+        question,
+        course=lesson.module.course,
+        thing=question.prompt,
+        warning="",
+        done=_("Question deleted."),
+        then=reverse(
+            "learning:lesson_edit",
+            kwargs={"org": request.organization.slug, "pk": lesson.pk},
+        ),
     )

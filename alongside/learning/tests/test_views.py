@@ -337,6 +337,39 @@ class AuthoringTestCase(BaseTestCase):
         self.course.refresh_from_db()
         self.assertEqual(self.course.status, Course.Status.DRAFT)
 
+    def test_deleting_a_part_asks_first_then_deletes_and_counts_as_an_edit(
+        self,
+    ) -> None:
+        self.client.force_login(self.fiona)
+        module = self.course.modules.get()
+        cases = [
+            ("question_delete", self.question, url("lesson_edit", pk=self.lesson.pk)),
+            ("lesson_delete", self.lesson, url("course_edit", pk=self.course.pk)),
+            ("module_delete", module, url("course_edit", pk=self.course.pk)),
+        ]
+        for name, part, then in cases:
+            with self.subTest(name):
+                page = url(name, pk=part.pk)
+                self.assertContains(self.client.get(page), "Delete")
+                self.assertTrue(type(part).objects.filter(pk=part.pk).exists())
+                before = self.course.updated_at
+                edits = AuditEvent.objects.filter(
+                    action="learning.course_edited", target_id=str(self.course.pk)
+                ).count()
+                self.assertRedirects(
+                    self.client.post(page), then, fetch_redirect_response=False
+                )
+                self.assertFalse(type(part).objects.filter(pk=part.pk).exists())
+                self.course.refresh_from_db()
+                self.assertGreater(self.course.updated_at, before)
+                self.assertEqual(
+                    AuditEvent.objects.filter(
+                        action="learning.course_edited",
+                        target_id=str(self.course.pk),
+                    ).count(),
+                    edits + 1,
+                )
+
     def test_members_do_not_see_drafts(self) -> None:
         self.client.force_login(self.alice)
         self.assertEqual(
