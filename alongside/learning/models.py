@@ -8,7 +8,9 @@ organization the member learned in, even for a library course.
 
 from __future__ import annotations
 
+import re
 import secrets
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -19,7 +21,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from alongside.lib.markdown import render_markdown
@@ -202,6 +205,26 @@ class Lesson(models.Model):
     def body_html(self) -> SafeString:
         return render_markdown(self.body)
 
+    def body_with_images(
+        self, images: Sequence[LessonImage], body: str | None = None
+    ) -> tuple[SafeString, list[LessonImage]]:
+        """The lesson text (or `body`, for a preview) with each line that reads
+        `[image N]` replaced by the Nth image, and the images the text does not place,
+        which follow it. A number with no image stays as typed."""
+        parts = IMAGE_MARKER.split(self.body if body is None else body)
+        html = [render_markdown(parts[0])]
+        placed: set[int] = set()
+        for number, text in zip(parts[1::2], parts[2::2], strict=True):
+            index = int(number) - 1
+            if 0 <= index < len(images):
+                html.append(images[index].figure_html())
+                placed.add(index)
+            else:
+                html.append(render_markdown(f"[image {number}]"))
+            html.append(render_markdown(text))
+        rest = [image for i, image in enumerate(images) if i not in placed]
+        return mark_safe("".join(html)), rest  # noqa: S308 (each part is rendered safely)
+
     def source_list(self) -> list[str]:
         return [line.strip() for line in self.sources.splitlines() if line.strip()]
 
@@ -214,6 +237,10 @@ class Lesson(models.Model):
         if self.video_url and self.video_host in VIDEO_HOSTS:
             return self.video_url
         return ""
+
+
+# A line of its own in a lesson's text that places its Nth image there.
+IMAGE_MARKER = re.compile(r"^[ \t]*\[image (\d{1,3})\][ \t]*$", re.MULTILINE)
 
 
 def lesson_image_path(instance: LessonImage, filename: str) -> str:
@@ -237,6 +264,21 @@ class LessonImage(models.Model):
 
     def __str__(self) -> str:
         return self.alt_text
+
+    def figure_html(self) -> SafeString:
+        if self.caption:
+            return format_html(
+                '<figure><img src="{}" alt="{}" loading="lazy">'
+                "<figcaption>{}</figcaption></figure>",
+                self.image.url,
+                self.alt_text,
+                self.caption,
+            )
+        return format_html(
+            '<figure><img src="{}" alt="{}" loading="lazy"></figure>',
+            self.image.url,
+            self.alt_text,
+        )
 
 
 class Quiz(models.Model):

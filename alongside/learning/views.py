@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -43,7 +44,6 @@ from alongside.learning.models import (
     ScenarioChoice,
 )
 from alongside.lib.http import client_ip
-from alongside.lib.markdown import render_markdown
 from alongside.lib.pagination import paginate
 from alongside.lib.ratelimit import private_key_part, rate_limit_hit
 from alongside.organizations.access import OrgHttpRequest, member_required
@@ -259,11 +259,13 @@ def _lesson_context(
         questions=questions,
         submission_key=uuid.uuid4(),
         scenario=scenario,
-        images=list(lesson.images.all()),
         done=bool(enrollment and lesson.pk in enrollment.completed_lesson_ids()),
         attempts=list(QuizAttempt.objects.filter(enrollment=enrollment, quiz=quiz)[:5])
         if enrollment and quiz
         else [],
+    )
+    context["body_html"], context["images_after"] = lesson.body_with_images(
+        list(lesson.images.all())
     )
     if enrollment is not None and scenario is not None and scenario.start_id:
         context.update(_scenario_context(enrollment, scenario))
@@ -750,7 +752,11 @@ def _lesson_form(
     preview = None
     if request.method == "POST" and form.is_valid():
         if "preview" in request.POST:
-            preview = render_markdown(form.cleaned_data["body"])
+            body, after = lesson.body_with_images(
+                list(lesson.images.all()) if lesson.pk else [],
+                form.cleaned_data["body"],
+            )
+            preview = body + mark_safe("".join(i.figure_html() for i in after))  # noqa: S308
             if request.htmx:
                 return render(
                     request,
