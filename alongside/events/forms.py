@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
@@ -173,6 +173,112 @@ class EventForm(forms.Form):
             "time_zone": data["time_zone"],
             "capacity": data["capacity"],
         }
+
+
+MAX_SESSIONS = 12
+
+
+def nth_weekday(day: date) -> int:
+    """1 for the first Tuesday (or whichever weekday `day` is) of its month, 2 for the
+    second, and so on."""
+    return (day.day - 1) // 7 + 1
+
+
+def add_months_same_weekday(day: date, months: int) -> date | None:
+    """The same weekday at the same place in the month `months` later (the second
+    Tuesday stays the second Tuesday), or None when that month has no such day."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    first = date(year, month, 1)
+    offset = (day.weekday() - first.weekday()) % 7
+    candidate = first + timedelta(days=offset + 7 * (nth_weekday(day) - 1))
+    return candidate if candidate.month == month else None
+
+
+class NewEventForm(EventForm):
+    """Scheduling, with the choice to repeat the event as a series of sessions."""
+
+    class Repeat:
+        NONE = "none"
+        WEEKLY = "weekly"
+        FORTNIGHTLY = "fortnightly"
+        MONTHLY = "monthly"
+
+    repeat = forms.ChoiceField(
+        label=gettext_lazy("Repeat"),
+        choices=(
+            (Repeat.NONE, gettext_lazy("Once")),
+            (Repeat.WEEKLY, gettext_lazy("Every week")),
+            (Repeat.FORTNIGHTLY, gettext_lazy("Every two weeks")),
+            (Repeat.MONTHLY, gettext_lazy("Every month, on the same weekday")),
+        ),
+        initial=Repeat.NONE,
+        required=False,
+        help_text=gettext_lazy(
+            "A series schedules each session as its own event, with its own places "
+            "and waitlist, at the same local time."
+        ),
+    )
+    session_count = forms.IntegerField(
+        label=gettext_lazy("Number of sessions"),
+        min_value=2,
+        max_value=MAX_SESSIONS,
+        required=False,
+        help_text=gettext_lazy("For a series: from 2 to 12, the first one included."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        repeat = data.get("repeat") or self.Repeat.NONE
+        if repeat == self.Repeat.NONE or self.errors:
+            return data
+        count = data.get("session_count")
+        if not count:
+            self.add_error(
+                "session_count",
+                _("Say how many sessions the series has, from 2 to 12."),
+            )
+            return data
+        day, start, end = data["day"], data["start_time"], data["end_time"]
+        if repeat == self.Repeat.MONTHLY and nth_weekday(day) == 5:
+            self.add_error(
+                "repeat",
+                _(
+                    "%(date)s is the fifth %(weekday)s of its month, and most months "
+                    "have no fifth one. Choose another date or repeat every week."
+                )
+                % {"date": day, "weekday": day.strftime("%A")},
+            )
+            return data
+        zone = ZoneInfo(data["time_zone"])
+        sessions = []
+        for n in range(count):
+            if repeat == self.Repeat.MONTHLY:
+                session_day = add_months_same_weekday(day, n)
+                assert session_day is not None  # only a fifth weekday can miss
+            else:
+                step = 7 if repeat == self.Repeat.WEEKLY else 14
+                session_day = day + timedelta(days=step * n)
+            try:
+                sessions.append(
+                    (
+                        local_to_utc(session_day, start, zone),
+                        local_to_utc(session_day, end, zone),
+                    )
+                )
+            except LocalTimeError as e:
+                self.add_error(
+                    "start_time",
+                    _("Session %(number)s (%(date)s): %(problem)s")
+                    % {"number": n + 1, "date": session_day, "problem": e},
+                )
+                return data
+        data["sessions"] = sessions
+        return data
+
+    def sessions(self) -> list[tuple[datetime, datetime]]:
+        """Each session's (start, end) in UTC, for a series; empty for a single event."""
+        return list(self.cleaned_data.get("sessions", []))
 
 
 class EventCancelForm(forms.Form):

@@ -130,6 +130,9 @@ class Event(models.Model):
     cancellation_note = models.CharField(
         _("message to the people who replied"), max_length=500, blank=True
     )
+    # Sessions scheduled together as a series share this id. Each session is still an
+    # event of its own, with its own seats, waitlist, check-in and feedback.
+    series = models.UUIDField(null=True, blank=True, editable=False, db_index=True)
 
     objects = EventQuerySet.as_manager()
 
@@ -205,6 +208,19 @@ class Event(models.Model):
 
     def waitlist_count(self) -> int:
         return self.rsvps.filter(status=RSVP.Status.WAITLISTED).count()
+
+    def other_sessions(self) -> EventQuerySet:
+        """The other sessions of this event's series, in date order (none if it is
+        not part of one)."""
+        if self.series is None:
+            return Event.objects.none()
+        return (
+            Event.objects.filter(
+                organization_id=self.organization_id, series=self.series
+            )
+            .exclude(pk=self.pk)
+            .order_by("starts_at", "id")
+        )
 
     def can_be_managed_by(self, membership: Membership) -> bool:
         """Facilitators and program admins of the event's organization manage it."""

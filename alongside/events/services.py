@@ -8,6 +8,8 @@ already serialize writers.
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -75,9 +77,13 @@ EDITABLE_FIELDS = (
 
 @transaction.atomic
 def event_create(
-    *, organization: Organization, created_by: User, **fields: Any
+    *,
+    organization: Organization,
+    created_by: User,
+    series: uuid.UUID | None = None,
+    **fields: Any,
 ) -> Event:
-    event = Event(organization=organization, created_by=created_by)
+    event = Event(organization=organization, created_by=created_by, series=series)
     for name in EDITABLE_FIELDS:
         if name in fields:
             setattr(event, name, fields[name])
@@ -91,6 +97,30 @@ def event_create(
         data={"title": event.title},
     )
     return event
+
+
+@transaction.atomic
+def event_series_create(
+    *,
+    organization: Organization,
+    created_by: User,
+    sessions: Sequence[tuple[datetime, datetime]],
+    **fields: Any,
+) -> list[Event]:
+    """Schedule the same event at each (start, end) of `sessions`, all or none. The
+    sessions share a series id; each keeps its own seats, waitlist and check-in."""
+    if len(sessions) < 2:
+        raise ValueError("A series has at least two sessions.")
+    series = uuid.uuid4()
+    return [
+        event_create(
+            organization=organization,
+            created_by=created_by,
+            series=series,
+            **{**fields, "starts_at": starts_at, "ends_at": ends_at},
+        )
+        for starts_at, ends_at in sessions
+    ]
 
 
 @transaction.atomic

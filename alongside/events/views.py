@@ -20,6 +20,7 @@ from alongside.events.forms import (
     EventCancelForm,
     EventForm,
     FeedbackForm,
+    NewEventForm,
     ViewerTimeZoneForm,
 )
 from alongside.events.ics import CalendarEvent, build_calendar
@@ -134,8 +135,21 @@ def event_create(request: OrgHttpRequest) -> HttpResponse:
         "kind": Event.Kind.WORKSHOP,
         "format": Event.Format.IN_PERSON,
     }
-    form = EventForm(request.POST or None, initial=initial)
+    form = NewEventForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
+        if sessions := form.sessions():
+            events = services.event_series_create(
+                organization=request.organization,
+                created_by=request.user,
+                sessions=sessions,
+                **form.event_fields(),
+            )
+            messages.success(
+                request,
+                _("The series is scheduled: %(count)s sessions.")
+                % {"count": len(events)},
+            )
+            return redirect(events[0])
         event = services.event_create(
             organization=request.organization,
             created_by=request.user,
@@ -197,6 +211,7 @@ def _render_detail(
         manages=manages,
         seated=event.seated_count(),
         waitlisted=event.waitlist_count(),
+        other_sessions=list(event.other_sessions()),
         check_in_form=check_in_form or CheckInForm(),
         can_check_in=(
             rsvp is not None
