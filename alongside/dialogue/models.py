@@ -223,6 +223,12 @@ class RevealRequest(models.Model):
         return f"reveal request {self.pk} ({self.status})"
 
 
+class ListeningPhase(models.TextChoices):
+    SHARING = "sharing", _("Sharing")
+    REFLECTING = "reflecting", _("Reflecting")
+    CLOSED = "closed", _("Closed")
+
+
 class ThreadQuerySet(models.QuerySet["Thread"]):
     def latest_first(self) -> ThreadQuerySet:
         return self.order_by("-last_posted_at", "-id")
@@ -246,6 +252,11 @@ class Thread(models.Model):
     post_count = models.PositiveIntegerField(default=0)
     # A moderator locked the thread: it can be read, not replied to.
     locked_at = models.DateTimeField(null=True, blank=True)
+    # A listening round (listening circles only, see listening.py): the facilitator's
+    # prompt, then stories, then reflections. Empty for an ordinary conversation.
+    phase = models.CharField(
+        max_length=10, choices=ListeningPhase.choices, blank=True, default=""
+    )
 
     objects = ThreadQuerySet.as_manager()
 
@@ -290,9 +301,18 @@ class Post(models.Model):
         NEW_MEMBER = "new_member", _("A new member's first posts are reviewed")
         SCREEN = "screen", _("It may contain abusive language")
 
+    class Kind(models.TextChoices):
+        POST = "post", _("Post")
+        # In a listening round: the facilitator's words, a storyteller's story, a
+        # listener's reflection.
+        PROMPT = "prompt", _("Prompt")
+        STORY = "story", _("Story")
+        REFLECTION = "reflection", _("Reflection")
+
     # The id in URLs (see Thread.uid).
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.POST)
     # Read it through display_author_for(viewer), never directly in templates. Empty
     # in a safe space, where the post belongs to a pseudonym instead.
     author = models.ForeignKey(
