@@ -17,5 +17,8 @@ class DialogueConfig(AppConfig):
                 "dialogue.guidelines_changed": _(
                     "Changed a discussion space's guidelines (members accept again)"
                 ),
+                "dialogue.listening_phase_changed": _(
+                    "Moved a listening round to its next phase"
+                ),
             }
         )

@@ -17,9 +17,11 @@ from django.utils.translation import gettext as _
 
 from alongside.audit.services import audit_record
 from alongside.circles.models import Circle, CircleMembership
+from alongside.dialogue.listening import can_run_round, post_kind_for
 from alongside.dialogue.models import (
     DigestSubscription,
     GuidelinesAcceptance,
+    ListeningPhase,
     Post,
     Reaction,
     Space,
@@ -145,23 +147,42 @@ def _check_can_post(space: Space, user: User) -> None:
 
 
 @transaction.atomic
-def thread_start(*, space: Space, author: User, title: str, body: str) -> Post:
+def thread_start(
+    *, space: Space, author: User, title: str, body: str, listening_round: bool = False
+) -> Post:
+    """Start a thread with its first post. A listening round (listening circles'
+    facilitators only, see listening.py) opens in the sharing phase, the first post
+    being the facilitator's prompt."""
     _check_can_post(space, author)
+    if listening_round and not can_run_round(space, author):
+        raise PermissionDenied
     now = timezone.now()
     thread = Thread.objects.create(
-        space=space, title=title, started_by=author, created_at=now, last_posted_at=now
+        space=space,
+        title=title,
+        started_by=author,
+        created_at=now,
+        last_posted_at=now,
+        phase=ListeningPhase.SHARING if listening_round else "",
     )
-    return _add_post(thread, author, body, now)
+    kind = Post.Kind.PROMPT if listening_round else Post.Kind.POST
+    return _add_post(thread, author, body, now, kind)
 
 
 @transaction.atomic
 def reply(*, thread: Thread, author: User, body: str) -> Post:
     _check_can_post(thread.space, author)
-    return _add_post(thread, author, body, timezone.now())
+    return _add_post(
+        thread, author, body, timezone.now(), post_kind_for(thread, author)
+    )
 
 
-def _add_post(thread: Thread, author: User, body: str, now: datetime) -> Post:
-    post = Post.objects.create(thread=thread, author=author, body=body, created_at=now)
+def _add_post(
+    thread: Thread, author: User, body: str, now: datetime, kind: str = Post.Kind.POST
+) -> Post:
+    post = Post.objects.create(
+        thread=thread, author=author, body=body, created_at=now, kind=kind
+    )
     Thread.objects.filter(pk=thread.pk).update(
         last_posted_at=now, post_count=F("post_count") + 1
     )
@@ -244,6 +265,7 @@ def _notify_subscribers(post: Post, *, exclude: set[int]) -> None:
     )
     for subscription in subscriptions:
         user = subscription.user
+        assert user is not None  # user_id__in above leaves pseudonyms' follows out
         _notify(
             user,
             post,

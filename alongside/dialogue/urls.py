@@ -22,6 +22,7 @@ urlpatterns = [
     path(f"{_ONE}/new/", views.thread_create, name="thread_create"),
     path(f"{_T}/", views.thread_detail, name="thread"),
     path(f"{_T}/follow/", views.follow, name="follow"),
+    path(f"{_T}/phase/", views.listening_phase, name="listening_phase"),
     path(f"{_P}/", views.post_permalink, name="post"),
     path(f"{_P}/edit/", views.post_edit, name="post_edit"),
     path(f"{_P}/delete/", views.post_delete, name="post_delete"),

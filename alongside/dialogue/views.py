@@ -15,11 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from alongside.circles.models import Circle, CircleMembership
-from alongside.dialogue import services
+from alongside.dialogue import listening, services
 from alongside.dialogue.forms import PostForm, SpaceCreateForm, SpaceForm, ThreadForm
 from alongside.dialogue.keyset import encode_cursor, keyset_page
 from alongside.dialogue.models import (
     DigestSubscription,
+    ListeningPhase,
     Post,
     Reaction,
     Space,
@@ -221,6 +222,7 @@ def space_detail(request: OrgHttpRequest, space_id: int) -> HttpResponse:
             page=page,
             can_post=space.can_post(request.user),
             can_manage=space.can_manage(request.membership),
+            can_run_rounds=listening.can_run_round(space, request.user),
             has_digest=DigestSubscription.objects.filter(
                 space=space, user=request.user
             ).exists(),
@@ -281,6 +283,10 @@ def thread_create(request: OrgHttpRequest, space_id: int) -> HttpResponse:
         raise Http404
     if not space.has_accepted_guidelines(request.user):
         return redirect(_guidelines_url(space, request.path))
+    # ?round=1: a listening circle's facilitator opens a listening round.
+    listening_round = request.GET.get("round") == "1" and listening.can_run_round(
+        space, request.user
+    )
     form = ThreadForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -289,14 +295,44 @@ def thread_create(request: OrgHttpRequest, space_id: int) -> HttpResponse:
                 author=request.user,
                 title=form.cleaned_data["title"],
                 body=form.cleaned_data["body"],
+                listening_round=listening_round,
             )
         except services.GuidelinesNotAccepted:
             return redirect(_guidelines_url(space, request.path))
-        messages.success(request, _("Your conversation has started."))
+        messages.success(
+            request,
+            _("The listening round is open for stories.")
+            if listening_round
+            else _("Your conversation has started."),
+        )
         return redirect(post.thread.get_absolute_url())
     return render(
-        request, "dialogue/thread_form.html", _context(request, form=form, space=space)
+        request,
+        "dialogue/thread_form.html",
+        _context(request, form=form, space=space, listening_round=listening_round),
     )
+
+
+@require_POST
+@member_required
+def listening_phase(request: OrgHttpRequest, thread_uid: UUID) -> HttpResponse:
+    """A facilitator moves a listening round on: sharing → reflecting → closed."""
+    thread = _get_thread(request, thread_uid)
+    if not thread.phase or not listening.can_run_round(thread.space, request.user):
+        raise Http404
+    phase = request.POST.get("phase", "")
+    try:
+        listening.round_phase_set(thread, user=request.user, phase=phase)
+    except PermissionDenied:
+        messages.error(request, _("A round moves one step at a time and never back."))
+    else:
+        messages.success(
+            request,
+            _("Reflections are open.")
+            if phase == ListeningPhase.REFLECTING
+            else _("The round is closed."),
+        )
+    return redirect(thread.get_absolute_url())
 
 
 @dataclass(frozen=True)
@@ -372,9 +408,13 @@ def thread_detail(request: OrgHttpRequest, thread_uid: UUID) -> HttpResponse:
         if not accepted:
             return redirect(_guidelines_url(space, request.path))
         if form.is_valid():
-            post = services.reply(
-                thread=thread, author=request.user, body=form.cleaned_data["body"]
-            )
+            try:
+                post = services.reply(
+                    thread=thread, author=request.user, body=form.cleaned_data["body"]
+                )
+            except listening.RoundClosed:
+                messages.error(request, _("This listening round is closed."))
+                return redirect(thread.get_absolute_url())
             messages.success(request, _("Your reply is posted."))
             return redirect(_post_url(post))
     page = keyset_page(
@@ -398,6 +438,11 @@ def thread_detail(request: OrgHttpRequest, thread_uid: UUID) -> HttpResponse:
             following=Subscription.objects.filter(
                 thread=thread, user=request.user
             ).exists(),
+            runs_round=bool(thread.phase)
+            and listening.can_run_round(space, request.user),
+            next_phase=listening.NEXT_PHASE.get(ListeningPhase(thread.phase))
+            if thread.phase
+            else None,
         ),
     )
 
