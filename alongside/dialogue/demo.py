@@ -1,6 +1,6 @@
-"""Riverside's conversations: an organization-wide space with an active discussion and
-a space in the "Men for fair rotas" circle. Idempotent: nothing happens once the
-organization-wide demo space exists."""
+"""Riverside's conversations: an organization-wide space with an active discussion, a
+space in the "Men for fair rotas" circle, and a listening round in the "Night shift
+voices" circle. Idempotent: each part is skipped once its space exists."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from django.utils import timezone
 from alongside.circles.models import Circle
 from alongside.dialogue.models import (
     GuidelinesAcceptance,
+    ListeningPhase,
     Post,
     Reaction,
     Space,
@@ -150,7 +151,53 @@ CIRCLE_THREADS: list[ThreadSpec] = [
 ]
 
 
+LISTENING_CIRCLE_SLUG = "night-shift-voices"
+LISTENING_SPACE = "Stories from the night shift"
+LISTENING_GUIDELINES = """\
+- **Storytellers speak for themselves**, about what happened to them.
+- **Listeners listen.** No questions, advice or "to be fair" while stories are shared.
+- **Reflect on what you heard**, not on whether it was true.
+- Nothing said here is repeated outside the circle.
+"""
+
+# (author, hours ago, kind, body): a round that has reached its reflections.
+LISTENING_ROUND: list[tuple[str, float, str, str]] = [
+    (
+        "sofia",
+        80,
+        Post.Kind.PROMPT,
+        "Think of a night when someone on your shift made things easier for you, "
+        "or harder. What happened, and what did it change for you?",
+    ),
+    (
+        "priya",
+        70,
+        Post.Kind.STORY,
+        "A relative shouted at me at 3 a.m. and the registrar walked over, stood "
+        "next to me and said nothing until it stopped. He didn't take over. I have "
+        "thought about that a lot: he made it clear I wasn't alone without making "
+        "it his moment.",
+    ),
+    (
+        "grace",
+        66,
+        Post.Kind.STORY,
+        "Handover is when I get talked over most. One charge nurse started asking "
+        "each of us in turn, the same way every night. It sounds small. It meant I "
+        "stopped rehearsing what I'd say in the lift.",
+    ),
+    (
+        "tom",
+        30,
+        Post.Kind.REFLECTION,
+        "What I heard: the help that counted was quiet and predictable, not heroic. "
+        "I'm going to copy the 'ask each in turn' habit on my handovers.",
+    ),
+]
+
+
 def load(organization: Organization, users: dict[str, User]) -> None:
+    _listening_round(organization, users)
     if Space.objects.filter(organization=organization, name=OPEN_SPACE).exists():
         return
     with transaction.atomic():
@@ -214,3 +261,56 @@ def _threads(
                 Reaction.objects.get_or_create(
                     post=made[index], user=users[reactor], kind=kind
                 )
+
+
+def _listening_round(organization: Organization, users: dict[str, User]) -> None:
+    """The "Night shift voices" listening circle's space, with a round in its
+    reflecting phase. Skipped once the space exists, or without the circle."""
+    circle = Circle.objects.filter(
+        organization=organization, slug=LISTENING_CIRCLE_SLUG
+    ).first()
+    if (
+        circle is None
+        or Space.objects.filter(
+            organization=organization, name=LISTENING_SPACE
+        ).exists()
+    ):
+        return
+    now = timezone.now()
+    with transaction.atomic():
+        space = Space.objects.create(
+            organization=organization,
+            circle=circle,
+            name=LISTENING_SPACE,
+            description="Listening rounds of the circle: stories first, reflections after.",
+            guidelines=LISTENING_GUIDELINES,
+            created_by=users.get("sofia"),
+            created_at=now - timedelta(days=4),
+        )
+        thread: Thread | None = None
+        count = 0
+        for author_key, hours, kind, body in LISTENING_ROUND:
+            author = users.get(author_key)
+            if author is None:
+                continue
+            moment = now - timedelta(hours=hours)
+            if thread is None:
+                thread = Thread.objects.create(
+                    space=space,
+                    title="Someone who made the night easier",
+                    started_by=author,
+                    created_at=moment,
+                    phase=ListeningPhase.REFLECTING,
+                )
+            Post.objects.create(
+                thread=thread, author=author, body=body, created_at=moment, kind=kind
+            )
+            count += 1
+            GuidelinesAcceptance.objects.get_or_create(
+                space=space, user=author, defaults={"version": 1}
+            )
+            Subscription.objects.get_or_create(thread=thread, user=author)
+            thread.last_posted_at = moment
+        if thread is not None:
+            thread.post_count = count
+            thread.save(update_fields=("post_count", "last_posted_at"))

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from django.test import TestCase
 
+from alongside.circles.models import Circle
 from alongside.demo.loader import DEMO_SLUG, demo_load
 from alongside.dialogue import demo
-from alongside.dialogue.models import Post, Reaction, Space, Thread
+from alongside.dialogue.models import ListeningPhase, Post, Reaction, Space, Thread
 from alongside.organizations.models import Membership, Organization
 
 
@@ -20,10 +21,18 @@ class DemoTestCase(TestCase):
         )
         self.assertTrue(Reaction.objects.filter(post__thread__space=open_space))
         circle_space = Space.objects.get(
-            organization=organization, circle__isnull=False
+            organization=organization, circle__slug="men-for-fair-rotas"
         )
         assert circle_space.circle is not None
         self.assertEqual(circle_space.circle.slug, "men-for-fair-rotas")
+        round_ = Thread.objects.get(space__name=demo.LISTENING_SPACE)
+        assert round_.space.circle is not None
+        self.assertEqual(round_.space.circle.kind, Circle.Kind.LISTENING)
+        self.assertEqual(round_.phase, ListeningPhase.REFLECTING)
+        self.assertEqual(
+            list(round_.posts.order_by("created_at").values_list("kind", flat=True)),
+            ["prompt", "story", "story", "reflection"],
+        )
         for thread in Thread.objects.all():
             self.assertEqual(thread.post_count, thread.posts.count())
         members = set(
@@ -44,4 +53,4 @@ class DemoTestCase(TestCase):
         demo.load(organization, users)
         demo_load()
         self.assertEqual(Post.objects.count(), count)
-        self.assertEqual(Space.objects.count(), 2)
+        self.assertEqual(Space.objects.count(), 3)
