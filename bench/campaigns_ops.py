@@ -2,8 +2,8 @@
 
 Every request goes through the public doors of the campaigns app, as documented in
 alongside/campaigns/README.md: the campaign page (for the CSRF cookie and token), the
-signing form, the emailed confirmation link (read from the queued email in the task
-queue, since no worker runs during a benchmark), the counter fragment. The baseline is
+signing form, the emailed confirmation link (rendered from the queued email task as the
+worker would, since no worker runs during a benchmark), the counter fragment. The baseline is
 bench/baseline's bare insert view.
 """
 
@@ -49,27 +49,37 @@ campaign = Campaign.objects.create(
 print(json.dumps({{"campaign": campaign.pk, "slug": campaign.slug}}))
 """
 
-# The confirm link of each queued email for one campaign, by address (no worker runs,
-# so every email is still in the queue with its rendered body).
+# The confirm link of each queued email for one campaign, by address. No worker runs,
+# so every signature's email is still in the queue; its task holds only the signature's
+# id (and a language), so the email is rendered here exactly as the worker would render
+# it (`services.signature_email`, with the server's SECRET_KEY), and its link read.
 CONFIRM_LINKS = r"""
 import json, re
 from django_tasks_db.models import DBTaskResult
+from alongside.campaigns import services
+from alongside.campaigns.models import Signature
 link = re.compile("/c/" + re.escape({slug!r}) + r"/confirm/([A-Za-z0-9_-]+)/")
 tokens = {{}}
 emails = {{}}
-rows = DBTaskResult.objects.filter(task_path__endswith="send_email").values_list(
-    "args_kwargs", flat=True
-)
-for args in rows:
-    kwargs = args.get("kwargs", {{}})
-    body = kwargs.get("body", "")
-    if "/c/" + {slug!r} + "/" not in body:
+ids = [
+    args["args"][0]
+    for args in DBTaskResult.objects.filter(
+        task_path__endswith="send_signature_email"
+    ).values_list("args_kwargs", flat=True)
+]
+signatures = Signature.objects.select_related(
+    "campaign", "campaign__organization"
+).filter(campaign__slug={slug!r}).in_bulk(set(ids))
+for pk in ids:
+    signature = signatures.get(pk)
+    if signature is None:
         continue
-    for to in kwargs.get("to", []):
-        emails[to] = emails.get(to, 0) + 1
-        match = link.search(body)
-        if match:
-            tokens.setdefault(to, []).append(match.group(1))
+    to = signature.normalized_email
+    emails[to] = emails.get(to, 0) + 1
+    message = services.signature_email(signature)
+    match = link.search(message.body) if message else None
+    if match:
+        tokens.setdefault(to, []).append(match.group(1))
 print(json.dumps({{"tokens": tokens, "emails": emails}}))
 """
 

@@ -10,6 +10,9 @@ class CampaignsConfig(AppConfig):
 
     def ready(self) -> None:
         from alongside.audit.models import register_action_labels
+        from alongside.campaigns.public_cache import connect_signals
+
+        connect_signals()
 
         register_action_labels(
             {

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any
 from urllib.parse import urlsplit
@@ -248,19 +249,56 @@ class SignatureForm(forms.Form):
     )
 
     def __init__(self, *args: Any, campaign: Campaign, **kwargs: Any) -> None:
+        bound = bool(args and args[0] is not None) or kwargs.get("data") is not None
+        if bound:
+            # A signing POST only validates: it shares this process's fields for the
+            # campaign's settings instead of deep-copying all seven (with their widgets
+            # and 250 country choices) at every request. Validating and rendering
+            # read a field, never change it; every error lives on the form.
+            self.base_fields = {}  # type: ignore[misc]
         super().__init__(*args, **kwargs)
         self.campaign = campaign
-        self.fields["consent"].label = campaign.consent_text
-        if not campaign.ask_name:
-            del self.fields["first_name"]
-            del self.fields["show_name"]
-        if not campaign.ask_country:
-            del self.fields["country"]
-        if not campaign.ask_gender:
-            del self.fields["gender"]
+        if bound:
+            self.fields = dict(_shared_fields(campaign))
+        else:
+            _adapt_fields(self.fields, campaign)
 
     def clean_email(self) -> str:
         return normalize_email(self.cleaned_data.get("email", ""))
 
     def is_bot(self) -> bool:
         return bool(self.data.get("website", "").strip())
+
+
+def _adapt_fields(fields: dict[str, forms.Field], campaign: Campaign) -> None:
+    """The signing form's fields for `campaign`: its consent text, without the fields it
+    does not ask for."""
+    fields["consent"].label = campaign.consent_text
+    if not campaign.ask_name:
+        del fields["first_name"]
+        del fields["show_name"]
+    if not campaign.ask_country:
+        del fields["country"]
+    if not campaign.ask_gender:
+        del fields["gender"]
+
+
+_SHARED_FIELDS: dict[tuple[object, ...], dict[str, forms.Field]] = {}
+_SHARED_FIELDS_MAX = 256
+
+
+def _shared_fields(campaign: Campaign) -> dict[str, forms.Field]:
+    key = (
+        campaign.ask_name,
+        campaign.ask_country,
+        campaign.ask_gender,
+        campaign.consent_text,
+    )
+    fields = _SHARED_FIELDS.get(key)
+    if fields is None:
+        fields = copy.deepcopy(SignatureForm.base_fields)
+        _adapt_fields(fields, campaign)
+        if len(_SHARED_FIELDS) >= _SHARED_FIELDS_MAX:
+            _SHARED_FIELDS.clear()
+        _SHARED_FIELDS[key] = fields
+    return fields

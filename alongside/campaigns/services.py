@@ -8,25 +8,28 @@ transaction as the signature row it counts, so it is exact under concurrency;
 from __future__ import annotations
 
 import logging
+from base64 import urlsafe_b64encode
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import connections, router, transaction
 from django.db.models import F
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from alongside.audit.services import audit_record
+from alongside.campaigns import public_cache
 from alongside.campaigns.emails import normalize_email
 from alongside.campaigns.models import Campaign, Gender, Signature
-from alongside.lib.tokens import new_token, token_digest
+from alongside.lib.tokens import token_digest
 from alongside.notifications.tasks import send_email
 
 if TYPE_CHECKING:
@@ -36,6 +39,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 CONVERSION_SALT = "alongside.campaigns.conversion"
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def confirm_days() -> int:
@@ -104,6 +108,7 @@ def campaign_publish(
         ).update(status=Campaign.Status.PUBLISHED, published_at=timezone.now())
         if not updated:
             raise ValidationError(_("Only a draft can be published."))
+        public_cache.invalidate_all()
         campaign.refresh_from_db()
         audit_record(
             action="campaign.published",
@@ -126,6 +131,7 @@ def campaign_close(
         ).update(status=Campaign.Status.CLOSED, closed_at=timezone.now())
         if not updated:
             raise ValidationError(_("Only a published campaign can be closed."))
+        public_cache.invalidate_all()
         campaign.refresh_from_db()
         audit_record(
             action="campaign.closed",
@@ -147,58 +153,270 @@ class SignResult:
     email_sent: bool
 
 
-def _link(name: str, campaign: Campaign, token: str) -> str:
-    path = reverse(name, kwargs={"campaign": campaign.slug, "token": token})
+def _link(name: str, campaign_slug: str, token: str) -> str:
+    path = reverse(name, kwargs={"campaign": campaign_slug, "token": token})
     return f"{settings.SITE_URL}{path}"
 
 
-def _queue_email(*, to: str, template: str, context: dict[str, Any]) -> None:
-    """Render the email now and enqueue it in the caller's transaction.
+# Emailed links ----------------------------------------------------------------------
+#
+# The confirm and withdraw tokens of a signature are derived, with a keyed HMAC, from
+# what its row already holds: the campaign, the normalized address and the time its
+# last email was queued (`email_sent_at`, changed by every re-send, so each re-send has
+# fresh links and the older ones stop working). Only their SHA-256 digests are stored,
+# as before, so the database alone reveals no usable link; recreating one takes
+# SECRET_KEY. That lets the signing request queue just the signature's id: the worker
+# renders the email and recreates the links (`signature_email`), so no template is
+# rendered on the request path and no link sits in the task queue.
+
+LINK_SALT = "alongside.campaigns.links"
+
+
+def _microseconds(moment: datetime) -> int:
+    """`moment` as whole microseconds since the epoch (exact: no float rounding)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return (moment - EPOCH) // timedelta(microseconds=1)
+
+
+def link_token(
+    purpose: str,
+    *,
+    campaign_id: int,
+    normalized_email: str,
+    sent_at: datetime,
+    secret: str | None = None,
+) -> str:
+    """The token of a signature's `purpose` ("confirm" or "withdraw") link.
+
+    43 characters of [A-Za-z0-9_-], like `secrets.token_urlsafe(32)`.
+    """
+    mac = salted_hmac(
+        LINK_SALT,
+        f"{purpose}:{campaign_id}:{normalized_email}:{_microseconds(sent_at)}",
+        secret=secret,
+        algorithm="sha256",
+    ).digest()
+    return urlsafe_b64encode(mac).rstrip(b"=").decode()
+
+
+def _link_tokens(
+    campaign_id: int, normalized_email: str, sent_at: datetime
+) -> tuple[str, str]:
+    """(confirm token, withdraw token) with the current SECRET_KEY."""
+    return (
+        link_token(
+            "confirm",
+            campaign_id=campaign_id,
+            normalized_email=normalized_email,
+            sent_at=sent_at,
+        ),
+        link_token(
+            "withdraw",
+            campaign_id=campaign_id,
+            normalized_email=normalized_email,
+            sent_at=sent_at,
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class SignatureEmail:
+    to: str
+    subject: str
+    body: str
+    confirm_url: str | None  # None in the "already confirmed" email
+    withdraw_url: str
+
+
+def _current_tokens(signature: Signature) -> tuple[str | None, str] | None:
+    """The signature's live (confirm, withdraw) tokens, recreated from its row.
+
+    Tries SECRET_KEY, then SECRET_KEY_FALLBACKS (a key rotated between the request and
+    the worker). The confirm token is None once the signature is confirmed. None when
+    no key recreates the stored digests (then the caller issues fresh links).
+    """
+    for secret in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]:
+
+        def token(purpose: str, secret: str = secret) -> str:
+            return link_token(
+                purpose,
+                campaign_id=signature.campaign_id,
+                normalized_email=signature.normalized_email,
+                sent_at=signature.email_sent_at,
+                secret=secret,
+            )
+
+        withdraw = token("withdraw")
+        if token_digest(withdraw) != signature.withdraw_token_digest:
+            continue
+        if signature.is_confirmed:
+            return None, withdraw
+        confirm = token("confirm")
+        if token_digest(confirm) == signature.confirm_token_digest:
+            return confirm, withdraw
+    return None
+
+
+def _reissue_tokens(signature: Signature) -> tuple[str | None, str] | None:
+    """New links under the current key, for a row no key recreates; None if it changed
+    meanwhile (a re-send or a confirmation: its own email carries the right links)."""
+    confirm, withdraw = _link_tokens(
+        signature.campaign_id, signature.normalized_email, signature.email_sent_at
+    )
+    changes: dict[str, Any] = {"withdraw_token_digest": token_digest(withdraw)}
+    if not signature.is_confirmed:
+        changes["confirm_token_digest"] = token_digest(confirm)
+    updated = Signature.objects.filter(
+        pk=signature.pk,
+        email_sent_at=signature.email_sent_at,
+        confirmed_at=signature.confirmed_at,
+        confirm_token_digest=signature.confirm_token_digest,
+        withdraw_token_digest=signature.withdraw_token_digest,
+    ).update(**changes)
+    if not updated:
+        return None
+    logger.warning(
+        "campaign signature %s: links reissued (SECRET_KEY changed since queued)",
+        signature.pk,
+    )
+    return (None if signature.is_confirmed else confirm), withdraw
+
+
+def signature_email(
+    signature: Signature, *, now: datetime | None = None
+) -> SignatureEmail | None:
+    """The email a signature's queued task sends, with its links recreated.
+
+    A pending signature gets the confirm email (confirm and withdraw links), a confirmed
+    one the "already signed" note with a withdraw link. None when there is nothing to
+    send: its confirm link has expired (the signer signs again for a new one).
+    """
+    now = now or timezone.now()
+    if not signature.is_confirmed and signature.confirm_expires_at <= now:
+        return None
+    tokens = _current_tokens(signature) or _reissue_tokens(signature)
+    if tokens is None:
+        return None
+    confirm, withdraw = tokens
+    campaign = signature.campaign
+    context: dict[str, Any] = {
+        "campaign": campaign,
+        "organization_name": campaign.organization.name,
+        "withdraw_url": _link("campaigns:withdraw", campaign.slug, withdraw),
+        "SITE_NAME": settings.SITE_NAME,
+        "SITE_URL": settings.SITE_URL,
+    }
+    if confirm is None:
+        template = "campaigns/email/signature_again"
+        confirm_url = None
+    else:
+        template = "campaigns/email/signature_confirm"
+        confirm_url = _link("campaigns:confirm", campaign.slug, confirm)
+        context.update(confirm_url=confirm_url, expires_at=signature.confirm_expires_at)
+    subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+    body = render_to_string(f"{template}_body.txt", context)
+    return SignatureEmail(
+        to=signature.normalized_email,
+        subject=subject,
+        body=body,
+        confirm_url=confirm_url,
+        withdraw_url=context["withdraw_url"],
+    )
+
+
+def signature_email_send(signature_id: int, language: str = "") -> bool:
+    """Send a signature's queued email (the task `send_signature_email`); False when
+    there is nothing to send (withdrawn, or its link expired)."""
+    signature = (
+        Signature.objects.select_related("campaign", "campaign__organization")
+        .filter(pk=signature_id)
+        .first()
+    )
+    if signature is None:
+        return False  # withdrawn (deleted) before the worker got to it
+    with translation.override(language or settings.LANGUAGE_CODE):
+        message = signature_email(signature)
+    if message is None:
+        logger.info("campaign signature %s: nothing to send", signature_id)
+        return False
+    send_email.call(
+        to=[message.to],
+        subject=message.subject,
+        body=message.body,
+        html=None,
+        headers={},
+    )
+    return True
+
+
+def _queue_signature_email(signature_id: int) -> None:
+    """Enqueue the signature's email in the caller's transaction.
 
     `notifications.email.queue_email` enqueues after commit, in a transaction of its
     own: a second commit per signature, and a signature whose email is lost if the
     database drops between the two. The database task backend writes to the same
     database, so enqueuing here commits the signature and its email together (or
-    neither). Must be called inside `transaction.atomic()`.
+    neither). The task carries the signature's id and the language to write in, never
+    the address, the links or the text: the worker renders them.
     """
-    context = {
-        **context,
-        "SITE_NAME": settings.SITE_NAME,
-        "SITE_URL": settings.SITE_URL,
+    from alongside.campaigns.fastinsert import enqueue_now
+    from alongside.campaigns.tasks import send_signature_email
+
+    enqueue_now(send_signature_email, signature_id, translation.get_language() or "")
+
+
+def _insert_if_open(signature: Signature, now: datetime) -> int | None:
+    """INSERT the signature if its campaign is open now and the address is new.
+
+    One statement: `INSERT ... SELECT ... FROM campaign WHERE <open> ON CONFLICT DO
+    NOTHING RETURNING id`, so the campaign's state is checked in the database, in the
+    same statement as the insert (a campaign closed a moment ago takes nothing, even if
+    the caller's copy of it is a second old), and an existing signature is a row count
+    of 0 instead of an IntegrityError in a savepoint. The id, or None if nothing was
+    inserted (the campaign isn't open, or the address has signed).
+    """
+    connection = connections[router.db_for_write(Signature)]
+    qn = connection.ops.quote_name
+    opts, campaign_opts = Signature._meta, Campaign._meta
+
+    def column(meta: Any, name: str) -> str:
+        return str(qn(meta.get_field(name).column))
+
+    values = {
+        "campaign": signature.campaign_id,
+        "normalized_email": signature.normalized_email,
+        "first_name": signature.first_name,
+        "show_name": signature.show_name,
+        "country": signature.country,
+        "gender": signature.gender,
+        "created_at": signature.created_at,
+        "confirm_token_digest": signature.confirm_token_digest,
+        "confirm_expires_at": signature.confirm_expires_at,
+        "withdraw_token_digest": signature.withdraw_token_digest,
+        "email_sent_at": signature.email_sent_at,
     }
-    subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
-    body = render_to_string(f"{template}_body.txt", context)
-    send_email.enqueue(to=[to], subject=subject, body=body, html=None, headers={})
-
-
-def _queue_confirm_email(
-    signature: Signature, campaign: Campaign, *, confirm: str, withdraw: str
-) -> None:
-    _queue_email(
-        to=signature.normalized_email,
-        template="campaigns/email/signature_confirm",
-        context={
-            "campaign": campaign,
-            "organization_name": campaign.organization.name,
-            "confirm_url": _link("campaigns:confirm", campaign, confirm),
-            "withdraw_url": _link("campaigns:withdraw", campaign, withdraw),
-            "expires_at": signature.confirm_expires_at,
-        },
+    adapt = connection.ops.adapt_datetimefield_value
+    params: list[Any] = [
+        adapt(v) if isinstance(v, datetime) else v for v in values.values()
+    ]
+    columns = ", ".join(column(opts, name) for name in values)
+    c = {
+        name: column(campaign_opts, name)
+        for name in ("id", "status", "starts_at", "ends_at")
+    }
+    sql = (
+        f"INSERT INTO {qn(opts.db_table)} ({columns}) "
+        f"SELECT {', '.join(['%s'] * len(params))} FROM {qn(campaign_opts.db_table)} "
+        f"WHERE {c['id']} = %s AND {c['status']} = %s AND {c['starts_at']} <= %s "
+        f"AND ({c['ends_at']} IS NULL OR {c['ends_at']} > %s) "
+        f"ON CONFLICT DO NOTHING RETURNING {column(opts, 'id')}"
     )
-
-
-def _queue_already_signed_email(
-    signature: Signature, campaign: Campaign, *, withdraw: str
-) -> None:
-    _queue_email(
-        to=signature.normalized_email,
-        template="campaigns/email/signature_again",
-        context={
-            "campaign": campaign,
-            "organization_name": campaign.organization.name,
-            "withdraw_url": _link("campaigns:withdraw", campaign, withdraw),
-        },
-    )
+    params += [signature.campaign_id, Campaign.Status.PUBLISHED, adapt(now), adapt(now)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
 
 
 def signature_create(
@@ -210,45 +428,54 @@ def signature_create(
     gender: str = "",
     show_name: bool = False,
     now: datetime | None = None,
+    email_is_normalized: bool = False,
 ) -> SignResult:
     """Sign `campaign` as `email`; idempotent per normalized address.
 
-    The first submit inserts the row and queues the double opt-in email. Any later or
-    simultaneous one hits the unique constraint, which we treat as "already signed":
-    it may re-send the email (at most once per `CAMPAIGN_RESEND_MINUTES`) and returns
-    the existing signature. A repeat keeps the first submission's details.
+    The first submit inserts the row and queues the double opt-in email, in one
+    transaction. Any later or simultaneous one meets the unique constraint (ON CONFLICT
+    DO NOTHING), which we treat as "already signed": it may re-send the email (at most
+    once per `CAMPAIGN_RESEND_MINUTES`) and returns the existing signature. A repeat
+    keeps the first submission's details. `campaign` may be a cached copy: whether it
+    is open is checked again by the INSERT itself. `email_is_normalized` skips
+    normalizing again an address the signing form has already normalized.
     """
     now = now or timezone.now()
-    normalized = normalize_email(email)
+    normalized = email if email_is_normalized else normalize_email(email)
     state = campaign.signing_state(now)
     if state != "open":
         raise CampaignNotOpen(state)
     if gender and gender not in Gender.values:
         raise ValidationError({"gender": _("Choose one of the options, or none.")})
-    confirm, confirm_digest = new_token()
-    withdraw, withdraw_digest = new_token()
-    try:
-        with transaction.atomic():
-            signature = Signature.objects.create(
-                campaign=campaign,
-                normalized_email=normalized,
-                first_name=first_name.strip()[:60] if campaign.ask_name else "",
-                show_name=bool(show_name and campaign.ask_name and first_name.strip()),
-                country=country if campaign.ask_country else "",
-                gender=gender if campaign.ask_gender else "",
-                created_at=now,
-                confirm_token_digest=confirm_digest,
-                confirm_expires_at=now + timedelta(days=confirm_days()),
-                withdraw_token_digest=withdraw_digest,
-                email_sent_at=now,
-            )
-            _queue_confirm_email(
-                signature, campaign, confirm=confirm, withdraw=withdraw
-            )
-    except IntegrityError:
-        pass  # already signed (or signing at this very moment): see below
-    else:
-        return SignResult(signature=signature, created=True, email_sent=True)
+    confirm, withdraw = _link_tokens(campaign.pk, normalized, now)
+    signature = Signature(
+        campaign=campaign,
+        normalized_email=normalized,
+        first_name=first_name.strip()[:60] if campaign.ask_name else "",
+        show_name=bool(show_name and campaign.ask_name and first_name.strip()),
+        country=country if campaign.ask_country else "",
+        gender=gender if campaign.ask_gender else "",
+        created_at=now,
+        confirm_token_digest=token_digest(confirm),
+        confirm_expires_at=now + timedelta(days=confirm_days()),
+        withdraw_token_digest=token_digest(withdraw),
+        email_sent_at=now,
+    )
+    # No savepoint: nothing in here is expected to fail and be caught (a conflict is a
+    # row count of 0), so inside the signing view's transaction this adds no statement.
+    with transaction.atomic(savepoint=False):
+        pk = _insert_if_open(signature, now)
+        if pk is not None:
+            signature.pk = pk
+            signature._state.adding = False
+            _queue_signature_email(pk)
+            return SignResult(signature=signature, created=True, email_sent=True)
+    fresh = Campaign.objects.filter(pk=campaign.pk).first()
+    if fresh is None:
+        raise CampaignNotOpen("closed")  # deleted
+    state = fresh.signing_state(now)
+    if state != "open":
+        raise CampaignNotOpen(state)
     existing = Signature.objects.filter(
         campaign=campaign, normalized_email=normalized
     ).first()
@@ -257,44 +484,37 @@ def signature_create(
     return SignResult(
         signature=existing,
         created=False,
-        email_sent=_resend(existing, campaign, now=now),
+        email_sent=_resend(existing, fresh, now=now),
     )
 
 
 def _resend(signature: Signature, campaign: Campaign, *, now: datetime) -> bool:
     """Re-send the email of a repeated signature, at most once per window.
 
-    Only digests are stored, so a re-send carries fresh tokens (the older links stop
-    working). A conditional UPDATE claims the re-send: of many simultaneous repeats,
-    at most one sends.
+    The links are derived from `email_sent_at`, so moving it to now gives fresh links
+    (the older ones stop working). A conditional UPDATE claims the re-send: of many
+    simultaneous repeats, at most one sends.
     """
     cutoff = now - timedelta(minutes=resend_minutes())
     if signature.email_sent_at > cutoff:
         return False  # sent recently (a double click): no write at all
-    withdraw, withdraw_digest = new_token()
+    confirm, withdraw = _link_tokens(campaign.pk, signature.normalized_email, now)
     with transaction.atomic():
         if signature.is_confirmed:
             claimed = Signature.objects.filter(
                 pk=signature.pk, email_sent_at__lte=cutoff
-            ).update(email_sent_at=now, withdraw_token_digest=withdraw_digest)
-            if claimed:
-                _queue_already_signed_email(signature, campaign, withdraw=withdraw)
-            return bool(claimed)
-        confirm, confirm_digest = new_token()
-        expires = now + timedelta(days=confirm_days())
-        claimed = Signature.objects.filter(
-            pk=signature.pk, email_sent_at__lte=cutoff, confirmed_at__isnull=True
-        ).update(
-            email_sent_at=now,
-            confirm_token_digest=confirm_digest,
-            confirm_expires_at=expires,
-            withdraw_token_digest=withdraw_digest,
-        )
-        if claimed:
-            signature.confirm_expires_at = expires
-            _queue_confirm_email(
-                signature, campaign, confirm=confirm, withdraw=withdraw
+            ).update(email_sent_at=now, withdraw_token_digest=token_digest(withdraw))
+        else:
+            claimed = Signature.objects.filter(
+                pk=signature.pk, email_sent_at__lte=cutoff, confirmed_at__isnull=True
+            ).update(
+                email_sent_at=now,
+                confirm_token_digest=token_digest(confirm),
+                confirm_expires_at=now + timedelta(days=confirm_days()),
+                withdraw_token_digest=token_digest(withdraw),
             )
+        if claimed:
+            _queue_signature_email(signature.pk)
         return bool(claimed)
 
 
@@ -341,6 +561,7 @@ def signature_confirm(*, token: str, now: datetime | None = None) -> Signature:
         Campaign.objects.filter(pk=signature.campaign_id).update(
             confirmed_count=F("confirmed_count") + 1
         )
+    public_cache.invalidate_pages(signature.campaign_id)
     signature.confirmed_at = now
     return signature
 
@@ -378,6 +599,7 @@ def signature_withdraw(*, token: str) -> Campaign:
             Campaign.objects.filter(pk=campaign_id).update(
                 confirmed_count=F("confirmed_count") - 1
             )
+    public_cache.invalidate_pages(campaign_id)
     return Campaign.objects.select_related("organization").get(pk=campaign_id)
 
 
@@ -458,6 +680,8 @@ def reconcile_counters(*, campaign_ids: list[int] | None = None) -> list[Drift]:
                     actual,
                 )
                 drifts.append(Drift(campaign_id=pk, stored=stored, actual=actual))
+    if drifts:
+        public_cache.invalidate_all()
     return drifts
 
 
@@ -511,4 +735,6 @@ def signatures_delete_for_emails(emails: list[str]) -> int:
                 )
             signature.delete()
             deleted += 1
+    if deleted:
+        public_cache.invalidate_all()
     return deleted

@@ -27,13 +27,13 @@ from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from alongside.audit.services import audit_record
-from alongside.campaigns import services, stats
+from alongside.campaigns import public_cache, services, stats
 from alongside.campaigns.forms import CampaignForm, SignatureForm
 from alongside.campaigns.images import og_card
 from alongside.campaigns.models import Campaign, Signature
@@ -214,13 +214,43 @@ def _wall_names(campaign: Campaign) -> list[str]:
 
 @login_not_required
 def campaign_public(request: HttpRequest, campaign: str) -> HttpResponse:
-    obj = _public_campaign(campaign)
     if request.user.is_authenticated or len(get_messages(request)):
+        obj = _public_campaign(campaign)
         return render(
             request,
             "campaigns/public/campaign.html",
             _public_context(request, obj, form_html=unbound_form_html(obj)),
         )
+    # Anonymous visitors: the page as served, counter and wall included, is kept per
+    # process for up to a second (public_cache); only the CSRF token is per visitor.
+    key = (campaign, get_language(), request.is_secure(), request.get_host())
+    html = public_cache.live_page(key, lambda: _anonymous_page(request, campaign))
+    return _with_csrf_token(request, html)
+
+
+def _with_csrf_token(request: HttpRequest, html: str) -> HttpResponse:
+    """A page rendered once with a placeholder, answered with the visitor's own token.
+
+    `get_token` also marks the CSRF cookie to be sent again, only to renew its one-year
+    expiry when the visitor already has it; a campaign page or a "Check your inbox"
+    answer skips that Set-Cookie (and its date formatting) when the request came with
+    a valid cookie, whose secret the token is made from. A visitor without one (or with
+    a malformed one) gets a new cookie as usual. Vary: Cookie is set either way: the
+    page holds a per-visitor token, so no shared cache may serve it to anyone else.
+    """
+    renew = request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
+    had_cookie = "CSRF_COOKIE" in request.META
+    token = get_token(request)
+    if had_cookie and not renew:
+        request.META["CSRF_COOKIE_NEEDS_UPDATE"] = False
+    response = HttpResponse(html.replace(_CSRF_PLACEHOLDER, token))
+    patch_vary_headers(response, ("Cookie",))
+    return response
+
+
+def _anonymous_page(request: HttpRequest, slug: str) -> tuple[int, str]:
+    """(campaign id, the anonymous page with a placeholder for the CSRF token)."""
+    obj = _public_campaign(slug)
     key = _page_key(request, obj)
     html = _PAGE_HTML.get(key)
     if html is None:
@@ -251,16 +281,16 @@ def campaign_public(request: HttpRequest, campaign: str) -> HttpResponse:
     counter_html = render_to_string(
         "campaigns/_counter.html", {"campaign": obj, "poll": obj.is_published}
     )
-    return HttpResponse(
-        html.replace(_CSRF_PLACEHOLDER, get_token(request))
-        .replace(_COUNTER_PLACEHOLDER, counter_html)
-        .replace(_WALL_PLACEHOLDER, wall_html)
+    return obj.pk, html.replace(_COUNTER_PLACEHOLDER, counter_html).replace(
+        _WALL_PLACEHOLDER, wall_html
     )
 
 
 @login_not_required
 def sign(request: HttpRequest, campaign: str) -> HttpResponse:
-    obj = _public_campaign(campaign)
+    # This process's copy of the campaign, at most a second old: the INSERT checks
+    # again that it is open (public_cache, services._insert_if_open).
+    obj = public_cache.signing_campaign(campaign, _public_campaign)
     if request.method != "POST":
         return redirect(obj)
     form = SignatureForm(request.POST, campaign=obj)
@@ -314,7 +344,7 @@ def _sign_done(request: HttpRequest, campaign: Campaign) -> HttpResponse:
         if len(_DONE_HTML) >= _DONE_HTML_MAX:
             _DONE_HTML.clear()
         _DONE_HTML[key] = html
-    return HttpResponse(html.replace(_CSRF_PLACEHOLDER, get_token(request)))
+    return _with_csrf_token(request, html)
 
 
 def _sign(
@@ -348,6 +378,7 @@ def _sign(
             country=data.get("country", ""),
             gender=data.get("gender", ""),
             show_name=data.get("show_name", False),
+            email_is_normalized=True,
         )
     except services.CampaignNotOpen as e:
         return "not_open", e.state
