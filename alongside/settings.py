@@ -32,6 +32,19 @@ if not SECRET_KEY:
             "Set SECRET_KEY (a long random string) when DEBUG is off."
         )
 SECRET_KEY_FALLBACKS = envlist("OLD_SECRET_KEYS")
+# Seals the link between a safe-space pseudonym and its member (dialogue/safespace.py).
+# Kept outside the database, and separate from SECRET_KEY: losing it makes pseudonyms
+# unlinkable for good (see docs/deploy.md).
+PSEUDONYM_KEY = envstr("PSEUDONYM_KEY")
+if not PSEUDONYM_KEY:
+    if DEBUG or TESTING or MODELS_ONLY_COMMAND:
+        PSEUDONYM_KEY = "insecure-development-pseudonym-key-" + "x" * 20
+    else:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "Set PSEUDONYM_KEY (a long random string) when DEBUG is off."
+        )
 
 SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = envstr("SITE_NAME", "Alongside")

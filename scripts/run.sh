@@ -23,7 +23,8 @@ web=$!
 (
     while sleep 3600; do
         for job in send_confirmation_reminders send_checkin_reminders award_badges \
-            reconcile_campaign_counters equity_clean_uploads send_dialogue_digests; do
+            reconcile_campaign_counters equity_clean_uploads send_dialogue_digests \
+            send_moderation_alerts; do
             "$py" manage.py "$job" || echo "periodic job $job failed" >&2
         done
     done

@@ -17,8 +17,44 @@ class DialogueConfig(AppConfig):
                 "dialogue.guidelines_changed": _(
                     "Changed a discussion space's guidelines (members accept again)"
                 ),
+                # Break-glass reveal of a safe-space pseudonym (safespace.py)
+                "dialogue.reveal_requested": _(
+                    "Asked to reveal who is behind a safe-space pseudonym"
+                ),
+                "dialogue.reveal_approved": _(
+                    "Approved revealing who is behind a safe-space pseudonym"
+                ),
+                "dialogue.reveal_declined": _(
+                    "Declined revealing who is behind a safe-space pseudonym"
+                ),
+                "dialogue.reveal_key_used": _(
+                    "Opened the sealed link of a pseudonym for an approved reveal"
+                ),
                 "dialogue.listening_phase_changed": _(
                     "Moved a listening round to its next phase"
+                ),
+                # Moderation (moderation.py)
+                "dialogue.mod_post_hidden": _("Hid a post"),
+                "dialogue.mod_post_auto_hidden": _(
+                    "A post was hidden by flags from several members"
+                ),
+                "dialogue.mod_post_restored": _("Restored a hidden post"),
+                "dialogue.mod_flags_dismissed": _("Kept a flagged post"),
+                "dialogue.mod_post_approved": _("Approved a held post"),
+                "dialogue.mod_post_rejected": _("Rejected a held post"),
+                "dialogue.mod_post_removed": _("Deleted a post as a moderator"),
+                "dialogue.mod_thread_locked": _("Locked a conversation"),
+                "dialogue.mod_thread_unlocked": _("Unlocked a conversation"),
+                "dialogue.mod_member_warned": _("Warned a member"),
+                "dialogue.mod_member_suspended": _("Suspended a member"),
+                "dialogue.mod_member_banned": _("Banned a member"),
+                "dialogue.mod_sanction_lifted": _("Lifted a sanction"),
+                "dialogue.mod_appeal_filed": _("An appeal was filed"),
+                "dialogue.mod_appeal_decided": _("Decided an appeal"),
+                "dialogue.mod_trust_set": _("Set a member's trust level"),
+                "dialogue.mod_settings_changed": _("Changed the moderation settings"),
+                "dialogue.mod_queue_alert": _(
+                    "Told moderators of an item waiting 48 hours"
                 ),
             }
         )

@@ -1,6 +1,7 @@
 """Riverside's conversations: an organization-wide space with an active discussion, a
-space in the "Men for fair rotas" circle, and a listening round in the "Night shift
-voices" circle. Idempotent: each part is skipped once its space exists."""
+space in the "Men for fair rotas" circle, a listening round in the "Night shift
+voices" circle, and the safe space "Questions without judgment". Idempotent: each
+part is skipped once its space exists."""
 
 from __future__ import annotations
 
@@ -8,12 +9,15 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from alongside.circles.models import Circle
 from alongside.dialogue.models import (
+    Flag,
     GuidelinesAcceptance,
     ListeningPhase,
+    MemberTrust,
     Post,
     Reaction,
     Space,
@@ -198,6 +202,7 @@ LISTENING_ROUND: list[tuple[str, float, str, str]] = [
 
 def load(organization: Organization, users: dict[str, User]) -> None:
     _listening_round(organization, users)
+    _safe_space(organization, users)
     if Space.objects.filter(organization=organization, name=OPEN_SPACE).exists():
         return
     with transaction.atomic():
@@ -211,6 +216,7 @@ def load(organization: Organization, users: dict[str, User]) -> None:
             created_at=now - timedelta(days=10),
         )
         _threads(open_space, OPEN_THREADS, users, now)
+        _moderation(organization, open_space, users, now)
         circle = Circle.objects.filter(
             organization=organization, slug=CIRCLE_SLUG
         ).first()
@@ -225,6 +231,71 @@ def load(organization: Organization, users: dict[str, User]) -> None:
                 created_at=now - timedelta(days=5),
             )
             _threads(circle_space, CIRCLE_THREADS, users, now)
+
+
+# Moderation: everyone is past the new-member stage except ethan, whose first post
+# waits in the queue; yusuf's dismissive reply carries two flags.
+NEW_MEMBER = "ethan"
+FLAGGED_THREAD = "Meeting notes: who ends up writing them?"
+FLAGGED_POST = (
+    "yusuf",
+    "Honestly, this is a non-issue. If people don't want to write notes they "
+    "should just say no instead of complaining here.",
+    [
+        ("priya", Flag.Reason.OFF_TOPIC, ""),
+        ("grace", Flag.Reason.ABUSIVE, "Dismissive"),
+    ],
+)
+HELD_POST = (
+    "Books or podcasts that changed how you listen",
+    "Hi all, new here. *Just Listen* by Mark Goulston helped me with difficult "
+    "conversations on the ward.",
+)
+
+
+def _moderation(
+    organization: Organization, space: Space, users: dict[str, User], now: datetime
+) -> None:
+    for key, user in users.items():
+        if key != NEW_MEMBER:
+            MemberTrust.objects.get_or_create(
+                organization=organization, user=user, defaults={"level": 1}
+            )
+    author_key, body, flags = FLAGGED_POST
+    thread = Thread.objects.filter(space=space, title=FLAGGED_THREAD).first()
+    if thread is not None and author_key in users:
+        flagged = Post.objects.create(
+            thread=thread,
+            author=users[author_key],
+            body=body,
+            created_at=now - timedelta(hours=36),
+        )
+        Thread.objects.filter(pk=thread.pk).update(
+            post_count=F("post_count") + 1, last_posted_at=flagged.created_at
+        )
+        for reporter, reason, detail in flags:
+            if reporter in users:
+                Flag.objects.create(
+                    post=flagged,
+                    reporter=users[reporter],
+                    reason=reason,
+                    detail=detail,
+                    created_at=now - timedelta(hours=30),
+                )
+    title, body = HELD_POST
+    thread = Thread.objects.filter(space=space, title=title).first()
+    if thread is not None and NEW_MEMBER in users:
+        GuidelinesAcceptance.objects.get_or_create(
+            space=space, user=users[NEW_MEMBER], defaults={"version": 1}
+        )
+        Post.objects.create(
+            thread=thread,
+            author=users[NEW_MEMBER],
+            body=body,
+            created_at=now - timedelta(hours=3),
+            state=Post.State.HELD,
+            held_because=Post.HeldBecause.NEW_MEMBER,
+        )
 
 
 def _threads(
@@ -314,3 +385,158 @@ def _listening_round(organization: Organization, users: dict[str, User]) -> None
         if thread is not None:
             thread.post_count = count
             thread.save(update_fields=("post_count", "last_posted_at"))
+
+
+# A safe space: members ask under pseudonyms (see safespace.py). Authors are named here
+# only to make each one's pseudonym; the pages show the pseudonyms alone.
+SAFE_SPACE = "Questions without judgment"
+SAFE_GUIDELINES = """\
+- **Every question is welcome.** Nobody here was born knowing this.
+- **You post under a pseudonym.** Keep it that way: leave out names, teams, wards and
+  dates that would point to you or to anyone else.
+- **Answer the question asked**, kindly, from your own experience.
+- **No guessing who is who.** Moderators remove posts that try.
+"""
+SAFE_THREADS: list[ThreadSpec] = [
+    (
+        "Is it my place to say something when a colleague keeps getting talked over?",
+        [
+            (
+                "marcus",
+                50,
+                "In our handovers one colleague starts to speak and gets cut off "
+                "almost every time. I'm not her manager and I don't want to speak "
+                "*for* her. Is it my place to say anything, and what would I even say?",
+            ),
+            (
+                "grace",
+                46,
+                "Speaking as someone who gets cut off: yes, please. Something as "
+                'small as "I\'d like to hear the end of what she was saying" '
+                "changes the room. You're not speaking for her, you're making space.",
+            ),
+            (
+                "tom",
+                44,
+                "I started doing exactly that last year. The first time felt "
+                "awkward; after a few weeks people began doing it themselves.",
+            ),
+            (
+                "marcus",
+                20,
+                "Thank you both. I tried it this week and she finished her point. "
+                "Nobody made a fuss.",
+            ),
+        ],
+        [(1, "marcus", "thanks"), (1, "tom", "thumbs_up"), (3, "grace", "heart")],
+    ),
+    (
+        "I laughed along at a joke I didn't find funny. How do I handle it now?",
+        [
+            (
+                "noah",
+                30,
+                "Someone made a joke about women drivers in the break room and I "
+                "laughed with everyone else. It's bothered me since. It was days "
+                "ago: is it too late to say anything?",
+            ),
+            (
+                "aisha",
+                27,
+                "It's not too late. A quiet \"that joke the other day didn't sit "
+                'right with me" to the person who made it is enough, and it '
+                "tells the people who didn't laugh that they weren't alone.",
+            ),
+            (
+                "daniel",
+                25,
+                "Next time, not laughing is already something. You don't have to "
+                "make a speech.",
+            ),
+        ],
+        [(1, "noah", "bulb"), (2, "noah", "thanks")],
+    ),
+    (
+        "How do I ask for school-run hours without it counting against me?",
+        [
+            (
+                "ben",
+                12,
+                "My partner's shifts changed and I need to do the school run twice a "
+                "week. The women on my team ask for this all the time, but I worry "
+                "it will look like I'm less committed. How did others ask?",
+            ),
+            (
+                "hannah",
+                9,
+                "Ask the same way we do: the days, the hours, and how the work gets "
+                'covered. When men ask too, it stops being a "mothers\' favour" '
+                "and becomes normal. That helps all of us.",
+            ),
+            (
+                "kwame",
+                6,
+                "I asked last spring with a written proposal for the cover. It was "
+                "agreed in one meeting.",
+            ),
+        ],
+        [(0, "hannah", "heart"), (1, "ben", "thanks"), (2, "ben", "thumbs_up")],
+    ),
+]
+
+
+def _safe_space(organization: Organization, users: dict[str, User]) -> None:
+    """The organization-wide safe space, with pseudonymous questions and answers.
+    Skipped once the space exists."""
+    from alongside.dialogue import safespace
+
+    if Space.objects.filter(organization=organization, name=SAFE_SPACE).exists():
+        return
+    now = timezone.now()
+    with transaction.atomic():
+        space = Space.objects.create(
+            organization=organization,
+            name=SAFE_SPACE,
+            description=(
+                "Ask what you'd hesitate to ask under your own name. Everyone here "
+                "posts under a pseudonym."
+            ),
+            guidelines=SAFE_GUIDELINES,
+            is_safe=True,
+            created_by=users.get("amara"),
+            created_at=now - timedelta(days=3),
+        )
+        for title, posts, reactions in SAFE_THREADS:
+            made: list[Post] = []
+            thread: Thread | None = None
+            for author_key, hours, body in posts:
+                author = users.get(author_key)
+                if author is None:
+                    continue
+                pseudonym = safespace.pseudonym_for(space, author)
+                moment = now - timedelta(hours=hours)
+                if thread is None:
+                    thread = Thread.objects.create(
+                        space=space, title=title, created_at=moment
+                    )
+                made.append(
+                    Post.objects.create(
+                        thread=thread, pseudonym=pseudonym, body=body, created_at=moment
+                    )
+                )
+                GuidelinesAcceptance.objects.get_or_create(
+                    space=space, user=author, defaults={"version": 1}
+                )
+                Subscription.objects.get_or_create(thread=thread, pseudonym=pseudonym)
+            if thread is None:
+                continue
+            thread.post_count = len(made)
+            thread.last_posted_at = made[-1].created_at
+            thread.save(update_fields=("post_count", "last_posted_at"))
+            for index, reactor, kind in reactions:
+                if index < len(made) and reactor in users:
+                    Reaction.objects.get_or_create(
+                        post=made[index],
+                        pseudonym=safespace.pseudonym_for(space, users[reactor]),
+                        kind=kind,
+                    )

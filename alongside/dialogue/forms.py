@@ -35,7 +35,8 @@ class SpaceCreateForm(SpaceForm):
     place = forms.ChoiceField(label=_("Where"), widget=forms.RadioSelect)
 
     class Meta(SpaceForm.Meta):
-        fields = ("place", "name", "description", "guidelines")
+        # A safe space is chosen here only: the edit form never offers it.
+        fields = ("place", "name", "description", "guidelines", "is_safe")
 
     def __init__(
         self, *args: Any, circles: list[Circle], whole_organization: bool, **kwargs: Any

@@ -1,14 +1,19 @@
-"""Keyset pagination: pages follow a (timestamp, id) cursor, never OFFSET, never COUNT.
+"""Keyset pagination: pages follow a (timestamp, id) position, never OFFSET, never COUNT.
 
 A page asks for `per_page + 1` rows after the cursor; the extra row, if any, only says
-that there is a next page. The cursor is the last row's (timestamp, id), so rows that
+that there is a next page. The position is the last row's (timestamp, id), so rows that
 share a timestamp are neither skipped nor repeated.
+
+The cursor in the URL is that last row's random `uid`, and the server looks its
+(timestamp, id) up again, within the same list: a URL never carries an exact time or a
+sequential id (in a safe space either would help tie a post to its writer's activity),
+and a uid from another list positions nothing.
 """
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from django.db.models import Model, Q, QuerySet
@@ -25,23 +30,19 @@ class KeysetPage[T: Model]:
         return self.next_cursor is not None
 
 
-def encode_cursor(moment: datetime, pk: int) -> str:
-    return f"{moment.isoformat()}_{pk}"
-
-
-def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
-    """The (timestamp, id) in a cursor; None for a missing or malformed one."""
+def _position(
+    queryset: QuerySet[Any], field: str, cursor: str | None
+) -> tuple[Any, int] | None:
+    """The (timestamp, id) of the row of `queryset` whose uid is `cursor`; None for a
+    missing or malformed cursor, or one naming a row outside the list."""
     if not cursor:
         return None
-    moment, _sep, pk = cursor.rpartition("_")
     try:
-        parsed = datetime.fromisoformat(moment)
-        number = int(pk)
+        uid = uuid.UUID(cursor)
     except ValueError:
         return None
-    if parsed.tzinfo is None or number < 0:
-        return None
-    return parsed, number
+    found = queryset.filter(uid=uid).values_list(field, "id").first()
+    return (found[0], found[1]) if found is not None else None
 
 
 def keyset_page[T: Model](
@@ -51,11 +52,14 @@ def keyset_page[T: Model](
     cursor: str | None,
     per_page: int,
     descending: bool = False,
+    scope: QuerySet[T] | None = None,
 ) -> KeysetPage[T]:
-    """One page of `queryset` ordered by (`field`, id), after `cursor`."""
+    """One page of `queryset` ordered by (`field`, id), after the row named by `cursor`
+    (its uid), looked up in `scope` (by default the list itself; a thread page passes
+    all of the thread's posts, so a post hidden from this viewer still positions)."""
     direction = "-" if descending else ""
     ordered = queryset.order_by(f"{direction}{field}", f"{direction}id")
-    position = decode_cursor(cursor)
+    position = _position(scope if scope is not None else queryset, field, cursor)
     if position is not None:
         moment, pk = position
         op = "lt" if descending else "gt"
@@ -66,6 +70,5 @@ def keyset_page[T: Model](
     next_cursor = None
     if len(rows) > per_page:
         rows = rows[:per_page]
-        last = rows[-1]
-        next_cursor = encode_cursor(getattr(last, field), last.pk)
+        next_cursor = str(rows[-1].uid)  # type: ignore[attr-defined]
     return KeysetPage(items=rows, next_cursor=next_cursor, is_first=position is None)

@@ -42,6 +42,21 @@ class SpaceQuerySet(models.QuerySet["Space"]):
             Q(circle__isnull=True) | Q(circle__in=circles)
         )
 
+    def moderated_by(self, membership: Membership) -> SpaceQuerySet:
+        """The list form of `Space.can_moderate`: organization-wide spaces for program
+        admins and facilitators, circle spaces for the circle's own facilitators."""
+        from alongside.circles.models import CircleMembership
+
+        circles = (
+            CircleMembership.objects.facilitators()
+            .filter(user_id=membership.user_id)
+            .values("circle_id")
+        )
+        whole = Q(circle__isnull=True) if membership.is_facilitator else Q(pk__in=[])
+        return self.filter(organization_id=membership.organization_id).filter(
+            whole | Q(circle__in=circles)
+        )
+
 
 class Space(models.Model):
     organization = models.ForeignKey(
@@ -119,6 +134,16 @@ class Space(models.Model):
         """Program admins run organization-wide spaces; a circle's facilitators its own."""
         if self.circle is None:
             return membership.is_program_admin
+        return self.circle.is_facilitator(membership.user)
+
+    def can_moderate(self, membership: Membership) -> bool:
+        """Who works the moderation queue for this space: program admins and
+        facilitators for an organization-wide space; a circle's own facilitators for
+        its spaces (an organization role gives no power inside a circle)."""
+        if membership.organization_id != self.organization_id:
+            return False
+        if self.circle is None:
+            return membership.is_facilitator
         return self.circle.is_facilitator(membership.user)
 
     def has_accepted_guidelines(self, user: User) -> bool:
@@ -233,6 +258,16 @@ class ThreadQuerySet(models.QuerySet["Thread"]):
     def latest_first(self) -> ThreadQuerySet:
         return self.order_by("-last_posted_at", "-id")
 
+    def listed_for(self, viewer: User) -> ThreadQuerySet:
+        """Leave out threads whose opening post waits for review (or was rejected
+        there), except for the member who started them."""
+        held_opening = Post.objects.filter(
+            thread_id=models.OuterRef("pk"),
+            state=Post.State.HELD,
+            created_at=models.OuterRef("created_at"),
+        )
+        return self.filter(~models.Exists(held_opening) | Q(started_by_id=viewer.pk))
+
 
 class Thread(models.Model):
     # The id in URLs: random, so a thread's address says nothing about when it was
@@ -286,7 +321,26 @@ class PostQuerySet(models.QuerySet["Post"]):
         return self.order_by("created_at", "id")
 
     def live(self) -> PostQuerySet:
-        return self.filter(deleted_at__isnull=True)
+        """Posts everyone who sees the space may read: not deleted, and published
+        (neither held for review nor hidden by a moderator)."""
+        return self.filter(deleted_at__isnull=True, state=Post.State.PUBLISHED)
+
+    def visible_in_thread_to(
+        self,
+        viewer: User,
+        *,
+        moderator: bool = False,
+        pseudonym: Pseudonym | None = None,
+    ) -> PostQuerySet:
+        """The posts a thread page lists for `viewer`: published and hidden ones (a
+        hidden post shows as a placeholder to others), and held ones only to their
+        author (`pseudonym`: the viewer's own in a safe space) and to moderators."""
+        mine = Q(author_id=viewer.pk)
+        if pseudonym is not None:
+            mine |= Q(pseudonym=pseudonym)
+        if moderator:
+            return self
+        return self.filter(~Q(state=Post.State.HELD) | mine)
 
 
 class Post(models.Model):
@@ -371,6 +425,13 @@ class Post(models.Model):
         return render_markdown(self.body)
 
     def is_written_by(self, user: User | None) -> bool:
+        """Whether `user` wrote the post: under his name, or under his pseudonym (found
+        by its keyed digest, see safespace.py)."""
+        if self.pseudonym_id is not None:
+            from alongside.dialogue import safespace
+
+            assert self.pseudonym is not None
+            return safespace.is_owner(self.pseudonym, user)
         return (
             user is not None
             and self.author_id is not None
@@ -378,10 +439,18 @@ class Post(models.Model):
         )
 
     def display_author_for(self, viewer: User | None) -> str:
-        """The name `viewer` sees on this post: the one place to add pseudonyms."""
+        """The name `viewer` sees on this post: the pseudonym's handle in a safe space,
+        for everyone (its owner, moderators and administrators included)."""
+        if self.pseudonym_id is not None:
+            assert self.pseudonym is not None
+            return self.pseudonym.handle
         if self.author is None or not self.author.is_active:
             return gettext("A former member")
         return self.author.name
+
+    @property
+    def is_pseudonymous(self) -> bool:
+        return self.pseudonym_id is not None
 
 
 class Reaction(models.Model):

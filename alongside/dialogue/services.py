@@ -17,12 +17,14 @@ from django.utils.translation import gettext as _
 
 from alongside.audit.services import audit_record
 from alongside.circles.models import Circle, CircleMembership
+from alongside.dialogue import moderation, safespace
 from alongside.dialogue.listening import can_run_round, post_kind_for
 from alongside.dialogue.models import (
     DigestSubscription,
     GuidelinesAcceptance,
     ListeningPhase,
     Post,
+    Pseudonym,
     Reaction,
     Space,
     Subscription,
@@ -72,7 +74,10 @@ def space_create(
     description: str,
     guidelines: str,
     circle: Circle | None,
+    is_safe: bool = False,
 ) -> Space:
+    """Open a space. `is_safe` (a safe space, where members post under pseudonyms) is
+    chosen here once and never changed."""
     if circle is None:
         if not membership.is_program_admin:
             raise PermissionDenied
@@ -87,6 +92,7 @@ def space_create(
         description=description,
         guidelines=guidelines,
         created_by=membership.user,
+        is_safe=is_safe,
     )
     _audit(organization, membership.user, "dialogue.space_created", space)
     return space
@@ -139,11 +145,15 @@ class GuidelinesNotAccepted(Exception):
     """The member has not accepted the current guidelines of the space."""
 
 
-def _check_can_post(space: Space, user: User) -> None:
+def _check_can_post(space: Space, user: User, thread: Thread | None = None) -> None:
     if not space.can_post(user):
         raise PermissionDenied
     if not space.has_accepted_guidelines(user):
         raise GuidelinesNotAccepted
+    # Moderation (moderation.py): a suspension or ban here, a locked thread.
+    moderation.check_not_sanctioned(space, user)
+    if thread is not None:
+        moderation.check_thread_open(thread)
 
 
 @transaction.atomic
@@ -160,35 +170,92 @@ def thread_start(
     thread = Thread.objects.create(
         space=space,
         title=title,
-        started_by=author,
+        # Never who started a safe-space conversation: its first post's pseudonym.
+        started_by=None if space.is_safe else author,
         created_at=now,
         last_posted_at=now,
         phase=ListeningPhase.SHARING if listening_round else "",
     )
     kind = Post.Kind.PROMPT if listening_round else Post.Kind.POST
-    return _add_post(thread, author, body, now, kind)
+    return _add_post(thread, author, body, now, kind, is_topic=True)
 
 
 @transaction.atomic
 def reply(*, thread: Thread, author: User, body: str) -> Post:
-    _check_can_post(thread.space, author)
+    _check_can_post(thread.space, author, thread)
     return _add_post(
         thread, author, body, timezone.now(), post_kind_for(thread, author)
     )
 
 
 def _add_post(
-    thread: Thread, author: User, body: str, now: datetime, kind: str = Post.Kind.POST
+    thread: Thread,
+    author: User,
+    body: str,
+    now: datetime,
+    kind: str = Post.Kind.POST,
+    *,
+    is_topic: bool = False,
 ) -> Post:
-    post = Post.objects.create(
-        thread=thread, author=author, body=body, created_at=now, kind=kind
+    # Trust gates, rate limits (raising trust.PostingRefused / RateLimited) and the
+    # decision to hold the post for review (a new member's, or the screen's).
+    gate = moderation.gate_post(
+        space=thread.space,
+        user=author,
+        body=body,
+        is_topic=is_topic,
+        thread_id=None if is_topic else thread.pk,
+        now=now,
     )
+    # In a safe space the post belongs to the member's pseudonym, never to him.
+    pseudonym = (
+        safespace.pseudonym_for(thread.space, author) if thread.space.is_safe else None
+    )
+    post = Post.objects.create(
+        thread=thread,
+        author=None if pseudonym is not None else author,
+        pseudonym=pseudonym,
+        body=body,
+        created_at=now,
+        kind=kind,
+        state=Post.State.HELD if gate.held_because else Post.State.PUBLISHED,
+        held_because=gate.held_because,
+    )
+    if pseudonym is not None:
+        Subscription.objects.get_or_create(thread=thread, pseudonym=pseudonym)
+    else:
+        Subscription.objects.get_or_create(thread=thread, user=author)
+    if post.state == Post.State.HELD:
+        # Seen by its author and the moderators only: it neither counts in the thread
+        # nor notifies anyone until approved (moderation.approve announces it).
+        return post
     Thread.objects.filter(pk=thread.pk).update(
         last_posted_at=now, post_count=F("post_count") + 1
     )
-    Subscription.objects.get_or_create(thread=thread, user=author)
-    mentioned = mentioned_members(thread.space, body, exclude=author)
-    _notify_subscribers(post, exclude={author.pk, *(u.pk for u in mentioned)})
+    announce_post(post, author=author)
+    moderation.credit_published(post, author)
+    return post
+
+
+def announce_post(post: Post, *, author: User | None) -> None:
+    """Tell the thread's followers and the members mentioned of a published post.
+
+    In a safe space `author` is None for a pseudonymous post (moderation.approve
+    passes `post.author`); the pseudonym's own follow is left out, and only
+    `@pseudonym-handle` mentions count (see `mentioned_pseudonym_owners`)."""
+    thread, body = post.thread, post.body
+    if post.pseudonym_id is not None:
+        if author is None:
+            author = safespace.owner_of(post.pseudonym)  # type: ignore[arg-type]
+        mentioned = mentioned_pseudonym_owners(post)
+    else:
+        mentioned = (
+            mentioned_members(thread.space, body, exclude=author)
+            if author is not None
+            else []
+        )
+    exclude = {u.pk for u in mentioned} | ({author.pk} if author is not None else set())
+    _notify_subscribers(post, exclude=exclude)
     for user in mentioned:
         _notify(
             user,
@@ -196,7 +263,6 @@ def _add_post(
             _("%(name)s mentioned you in “%(thread)s”")
             % {"name": post.display_author_for(user), "thread": thread.title},
         )
-    return post
 
 
 def audience(space: Space) -> QuerySet[User]:
@@ -231,6 +297,29 @@ def mentioned_members(space: Space, body: str, *, exclude: User) -> list[User]:
     return found[:MAX_MENTIONS_PER_POST]
 
 
+def mentioned_pseudonym_owners(post: Post) -> list[User]:
+    """In a safe space, `@steady-heron-27` names another pseudonym of the space: its
+    owner hears of it (found through the sealed link). Members' real names are never
+    resolved there, so a mention cannot tie a real name to the space's posts."""
+    handles = {m.lower() for m in MENTION.findall(post.body)}
+    if not handles:
+        return []
+    space = post.thread.space
+    found: list[User] = []
+    viewers = audience(space)
+    for pseudonym in Pseudonym.objects.filter(space=space).exclude(
+        pk__in=[post.pseudonym_id]
+    ):
+        if slugify(pseudonym.handle) not in handles:
+            continue
+        owner = safespace.owner_of(pseudonym)
+        if owner is not None and viewers.filter(pk=owner.pk).exists():
+            found.append(owner)
+        if len(found) >= MAX_MENTIONS_PER_POST:
+            break
+    return found
+
+
 def _notify(user: User, post: Post, message: str, *, email: bool = True) -> None:
     thread = post.thread
     notification_send(
@@ -263,9 +352,21 @@ def _notify_subscribers(post: Post, *, exclude: set[int]) -> None:
         .exclude(user_id__in=exclude)
         .select_related("user")
     )
-    for subscription in subscriptions:
-        user = subscription.user
-        assert user is not None  # user_id__in above leaves pseudonyms' follows out
+    followers = [s.user for s in subscriptions if s.user is not None]
+    if space.is_safe:
+        # Pseudonyms follow safe-space threads: their owners are found through the
+        # sealed link, only to be told, and never named to anyone.
+        allowed = set(audience(space).values_list("pk", flat=True))
+        for subscription in Subscription.objects.filter(
+            thread=thread, pseudonym__isnull=False
+        ).select_related("pseudonym"):
+            if subscription.pseudonym_id == post.pseudonym_id:
+                continue
+            assert subscription.pseudonym is not None
+            owner = safespace.owner_of(subscription.pseudonym)
+            if owner is not None and owner.pk in allowed and owner.pk not in exclude:
+                followers.append(owner)
+    for user in followers:
         _notify(
             user,
             post,
@@ -304,26 +405,57 @@ def post_delete(post: Post, *, user: User) -> None:
 def reaction_set(post: Post, *, user: User, kind: str, on: bool) -> None:
     """Put the reaction on or take it off. Idempotent: the form says which state it
     wants, so a double click or two concurrent requests end in the same state, and the
-    unique constraint settles a race between two inserts."""
+    unique constraint settles a race between two inserts. In a safe space the member
+    reacts as his pseudonym."""
     if kind not in Reaction.Kind.values:
         raise ValidationError(_("Unknown reaction."))
-    if post.is_deleted:
+    if post.is_deleted or post.state != Post.State.PUBLISHED:
         raise PermissionDenied
+    if on:
+        moderation.check_not_sanctioned(post.thread.space, user)
+    space = post.thread.space
+    if space.is_safe:
+        pseudonym = safespace.pseudonym_for(space, user, create=on)
+        if pseudonym is None:
+            return  # taking off a reaction he never gave
+        who: dict[str, object] = {"pseudonym": pseudonym}
+    else:
+        who = {"user": user}
     if not on:
-        Reaction.objects.filter(post=post, user=user, kind=kind).delete()
+        Reaction.objects.filter(post=post, kind=kind, **who).delete()
         return
     try:
         with transaction.atomic():
-            Reaction.objects.create(post=post, user=user, kind=kind)
+            Reaction.objects.create(post=post, kind=kind, **who)
     except IntegrityError:
         pass  # already there: the state asked for
 
 
 def subscription_set(thread: Thread, *, user: User, on: bool) -> None:
+    """Follow a thread, or stop; as the member's pseudonym in a safe space."""
+    if thread.space.is_safe:
+        pseudonym = safespace.pseudonym_for(thread.space, user, create=on)
+        if pseudonym is None:
+            return
+        if on:
+            Subscription.objects.get_or_create(thread=thread, pseudonym=pseudonym)
+        else:
+            Subscription.objects.filter(thread=thread, pseudonym=pseudonym).delete()
+        return
     if on:
         Subscription.objects.get_or_create(thread=thread, user=user)
     else:
         Subscription.objects.filter(thread=thread, user=user).delete()
+
+
+def is_following(thread: Thread, user: User) -> bool:
+    if thread.space.is_safe:
+        pseudonym = safespace.pseudonym_for(thread.space, user, create=False)
+        return (
+            pseudonym is not None
+            and Subscription.objects.filter(thread=thread, pseudonym=pseudonym).exists()
+        )
+    return Subscription.objects.filter(thread=thread, user=user).exists()
 
 
 def digest_set(space: Space, *, user: User, on: bool) -> None:
@@ -372,11 +504,16 @@ def _send_one_digest(digest: DigestSubscription, moment: datetime) -> bool:
         organization_id=space.organization_id, user=user
     ).exists():
         return False
+    recent = Post.objects.live().filter(
+        thread__space=space, created_at__gt=since, created_at__lte=moment
+    )
+    if space.is_safe:
+        mine = safespace.pseudonym_for(space, user, create=False)
+        if mine is not None:
+            recent = recent.exclude(pseudonym=mine)
     posts = list(
-        Post.objects.live()
-        .filter(thread__space=space, created_at__gt=since, created_at__lte=moment)
-        .exclude(author=user)
-        .select_related("thread", "author")
+        recent.exclude(author=user)
+        .select_related("thread", "author", "pseudonym")
         .in_order()[:50]
     )
     if not posts:

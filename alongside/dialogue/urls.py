@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django.urls import path
 
-from alongside.dialogue import views
+from alongside.dialogue import moderation_views as mod
+from alongside.dialogue import reveal_views, views
 
 app_name = "dialogue"
 
@@ -10,6 +11,7 @@ _S = "o/<slug:org>/spaces"
 _ONE = f"{_S}/<int:space_id>"
 _T = "o/<slug:org>/threads/<uuid:thread_uid>"
 _P = "o/<slug:org>/posts/<uuid:post_uid>"
+_M = "o/<slug:org>/moderation"
 
 urlpatterns = [
     path(f"{_S}/", views.spaces, name="spaces"),
@@ -27,4 +29,46 @@ urlpatterns = [
     path(f"{_P}/edit/", views.post_edit, name="post_edit"),
     path(f"{_P}/delete/", views.post_delete, name="post_delete"),
     path(f"{_P}/react/", views.react, name="react"),
+    path(f"{_P}/flag/", mod.flag, name="flag"),
+    # Break-glass reveal of a safe-space pseudonym (reveal_views.py)
+    path(f"{_P}/reveal/", reveal_views.reveal_request, name="reveal_request"),
+    path("o/<slug:org>/reveals/", reveal_views.reveal_list, name="reveals"),
+    path(
+        "o/<slug:org>/reveals/<uuid:reveal_id>/",
+        reveal_views.reveal_detail,
+        name="reveal",
+    ),
+    path(
+        "o/<slug:org>/reveals/<uuid:reveal_id>/decide/",
+        reveal_views.reveal_decide,
+        name="reveal_decide",
+    ),
+    path(f"{_P}/appeal/", mod.appeal_post, name="appeal_post"),
+    path(
+        "o/<slug:org>/sanctions/<uuid:sanction_id>/",
+        mod.sanction_detail,
+        name="sanction",
+    ),
+    # Moderation (moderation_views.py)
+    path(f"{_M}/", mod.queue, name="moderation"),
+    path(f"{_M}/log/", mod.log, name="moderation_log"),
+    path(f"{_M}/settings/", mod.settings_view, name="moderation_settings"),
+    path(f"{_M}/posts/<uuid:post_uid>/", mod.moderate_post, name="moderate_post"),
+    path(f"{_M}/posts/<uuid:post_uid>/trust/", mod.trust_set, name="moderate_trust"),
+    *(
+        path(
+            f"{_M}/posts/<uuid:post_uid>/{action}/",
+            mod.post_act,
+            {"action": action},
+            name=f"moderate_{action}",
+        )
+        for action in mod.ACTIONS
+    ),
+    path(f"{_M}/threads/<uuid:thread_uid>/lock/", mod.thread_lock, name="thread_lock"),
+    path(f"{_M}/appeals/<uuid:appeal_id>/", mod.appeal_decide, name="appeal"),
+    path(
+        f"{_M}/sanctions/<uuid:sanction_id>/lift/",
+        mod.sanction_lift,
+        name="sanction_lift",
+    ),
 ]

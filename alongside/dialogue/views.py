@@ -15,16 +15,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from alongside.circles.models import Circle, CircleMembership
-from alongside.dialogue import listening, services
+from alongside.dialogue import listening, moderation, safespace, services, trust
 from alongside.dialogue.forms import PostForm, SpaceCreateForm, SpaceForm, ThreadForm
-from alongside.dialogue.keyset import encode_cursor, keyset_page
+from alongside.dialogue.keyset import keyset_page
 from alongside.dialogue.models import (
     DigestSubscription,
     ListeningPhase,
     Post,
     Reaction,
     Space,
-    Subscription,
     Thread,
 )
 from alongside.dialogue.search import MAX_QUERY_LENGTH, search_posts
@@ -70,10 +69,22 @@ def _get_thread(request: OrgHttpRequest, thread_uid: UUID) -> Thread:
     return thread
 
 
+def _acting_in_safe_space(request: OrgHttpRequest, space: Space) -> None:
+    """Posting, reacting and following in a safe space act as the member's pseudonym:
+    they need a sign-in or password confirmation in the last ten minutes, so a stolen
+    session alone cannot. allauth's middleware keeps the POST, asks for the password,
+    then replays it. Reading needs nothing more."""
+    if space.is_safe and request.method == "POST":
+        safespace.require_recent_authentication(request)
+
+
 def _get_own_post(request: OrgHttpRequest, post_uid: UUID) -> Post:
     post = get_object_or_404(
         Post.objects.select_related(
-            "author", "thread__space__organization", "thread__space__circle"
+            "author",
+            "pseudonym",
+            "thread__space__organization",
+            "thread__space__circle",
         ),
         thread__space__organization=request.organization,
         uid=post_uid,
@@ -89,20 +100,49 @@ def _get_own_post(request: OrgHttpRequest, post_uid: UUID) -> Post:
 def _get_post_for_reaction(request: OrgHttpRequest, post_uid: UUID) -> Post:
     post = get_object_or_404(
         Post.objects.select_related(
-            "author", "thread__space__organization", "thread__space__circle"
+            "author",
+            "pseudonym",
+            "thread__space__organization",
+            "thread__space__circle",
         ),
         thread__space__organization=request.organization,
         uid=post_uid,
         deleted_at__isnull=True,
+        state=Post.State.PUBLISHED,
     )
     if not post.thread.space.can_post(request.user):
         raise Http404
     return post
 
 
+def _refused(
+    request: OrgHttpRequest, e: trust.PostingRefused, body: str, back: str
+) -> HttpResponse | None:
+    """A rate limit answers 429 with Retry-After (the text kept to copy); other
+    refusals (a gate, a duplicate, a sanction, a lock) go back to the form (None)."""
+    if not isinstance(e, trust.RateLimited):
+        return None
+    response = render(
+        request,
+        "dialogue/moderation/rate_limited.html",
+        _context(request, message=e.message, body=body, back=back),
+        status=429,
+    )
+    response["Retry-After"] = str(e.retry_after)
+    return response
+
+
+def _posted_message(request: OrgHttpRequest, post: Post, done: str) -> None:
+    if post.state == Post.State.HELD:
+        messages.info(request, moderation.held_message(post.held_because))
+    else:
+        messages.success(request, done)
+
+
 def _post_url(post: Post) -> str:
     """The thread page that shows `post` (it starts right after the post before it)."""
     url = post.thread.get_absolute_url()
+    # The cursor is the previous post's random uid (keyset.py): never a time or an id.
     previous = (
         Post.objects.filter(thread_id=post.thread_id)
         .filter(
@@ -110,11 +150,11 @@ def _post_url(post: Post) -> str:
             | Q(created_at=post.created_at, id__lt=post.pk)
         )
         .order_by("-created_at", "-id")
-        .values_list("created_at", "id")
+        .values_list("uid", flat=True)
         .first()
     )
     if previous is not None:
-        url += "?" + urlencode({"after": encode_cursor(*previous)})
+        url += "?" + urlencode({"after": str(previous)})
     return f"{url}#post-{post.uid}"
 
 
@@ -154,7 +194,12 @@ def spaces(request: OrgHttpRequest) -> HttpResponse:
     return render(
         request,
         "dialogue/spaces.html",
-        _context(request, page=paginate(request, visible), can_create=can_create),
+        _context(
+            request,
+            page=paginate(request, visible),
+            can_create=can_create,
+            moderates=moderation.moderates_anything(request.membership),
+        ),
     )
 
 
@@ -175,6 +220,7 @@ def space_create(request: OrgHttpRequest) -> HttpResponse:
             description=form.cleaned_data["description"],
             guidelines=form.cleaned_data["guidelines"],
             circle=form.chosen_circle(),
+            is_safe=form.cleaned_data["is_safe"],
         )
         messages.success(request, _("The space is open."))
         return redirect(space.get_absolute_url())
@@ -207,7 +253,7 @@ def space_edit(request: OrgHttpRequest, space_id: int) -> HttpResponse:
 def space_detail(request: OrgHttpRequest, space_id: int) -> HttpResponse:
     space = _get_space(request, space_id)
     page = keyset_page(
-        space.threads.all(),
+        space.threads.listed_for(request.user),
         field="last_posted_at",
         cursor=request.GET.get("after"),
         per_page=THREADS_PER_PAGE,
@@ -223,6 +269,7 @@ def space_detail(request: OrgHttpRequest, space_id: int) -> HttpResponse:
             can_post=space.can_post(request.user),
             can_manage=space.can_manage(request.membership),
             can_run_rounds=listening.can_run_round(space, request.user),
+            my_pseudonym=moderation.pseudonym_of(space, request.user),
             has_digest=DigestSubscription.objects.filter(
                 space=space, user=request.user
             ).exists(),
@@ -287,6 +334,7 @@ def thread_create(request: OrgHttpRequest, space_id: int) -> HttpResponse:
     listening_round = request.GET.get("round") == "1" and listening.can_run_round(
         space, request.user
     )
+    _acting_in_safe_space(request, space)
     form = ThreadForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -299,17 +347,30 @@ def thread_create(request: OrgHttpRequest, space_id: int) -> HttpResponse:
             )
         except services.GuidelinesNotAccepted:
             return redirect(_guidelines_url(space, request.path))
-        messages.success(
-            request,
-            _("The listening round is open for stories.")
-            if listening_round
-            else _("Your conversation has started."),
-        )
-        return redirect(post.thread.get_absolute_url())
+        except trust.PostingRefused as e:
+            response = _refused(request, e, form.cleaned_data["body"], request.path)
+            if response is not None:
+                return response
+            form.add_error(None, e.message)
+        else:
+            _posted_message(
+                request,
+                post,
+                _("The listening round is open for stories.")
+                if listening_round
+                else _("Your conversation has started."),
+            )
+            return redirect(post.thread.get_absolute_url())
     return render(
         request,
         "dialogue/thread_form.html",
-        _context(request, form=form, space=space, listening_round=listening_round),
+        _context(
+            request,
+            form=form,
+            space=space,
+            listening_round=listening_round,
+            my_pseudonym=moderation.pseudonym_of(space, request.user),
+        ),
     )
 
 
@@ -353,14 +414,15 @@ class PostRow:
 
 
 def _reaction_counts(
-    post_ids: list[int], viewer_id: int
+    post_ids: list[int], viewer_id: int, pseudonym: Any = None
 ) -> dict[int, dict[str, tuple[int, bool]]]:
-    """Counts of each reaction on each post, and whether the viewer gave it: one query
-    for the whole page."""
+    """Counts of each reaction on each post, and whether the viewer gave it (as his
+    `pseudonym` in a safe space): one query for the whole page."""
+    mine = Q(pseudonym=pseudonym) if pseudonym is not None else Q(user_id=viewer_id)
     rows = (
         Reaction.objects.filter(post_id__in=post_ids)
         .values("post_id", "kind")
-        .annotate(n=Count("id"), mine=Count("id", filter=Q(user_id=viewer_id)))
+        .annotate(n=Count("id"), mine=Count("id", filter=mine))
         .order_by()
     )
     counts: dict[int, dict[str, tuple[int, bool]]] = {}
@@ -382,8 +444,8 @@ def _reaction_list(counts: dict[str, tuple[int, bool]]) -> list[ReactionCount]:
     ]
 
 
-def _post_rows(posts: list[Post], viewer: Any) -> list[PostRow]:
-    counts = _reaction_counts([p.pk for p in posts], viewer.pk)
+def _post_rows(posts: list[Post], viewer: Any, pseudonym: Any = None) -> list[PostRow]:
+    counts = _reaction_counts([p.pk for p in posts], viewer.pk, pseudonym)
     return [
         PostRow(
             post=post,
@@ -407,6 +469,7 @@ def thread_detail(request: OrgHttpRequest, thread_uid: UUID) -> HttpResponse:
             raise Http404
         if not accepted:
             return redirect(_guidelines_url(space, request.path))
+        _acting_in_safe_space(request, space)
         if form.is_valid():
             try:
                 post = services.reply(
@@ -415,13 +478,28 @@ def thread_detail(request: OrgHttpRequest, thread_uid: UUID) -> HttpResponse:
             except listening.RoundClosed:
                 messages.error(request, _("This listening round is closed."))
                 return redirect(thread.get_absolute_url())
-            messages.success(request, _("Your reply is posted."))
-            return redirect(_post_url(post))
+            except trust.PostingRefused as e:
+                response = _refused(
+                    request, e, form.cleaned_data["body"], thread.get_absolute_url()
+                )
+                if response is not None:
+                    return response
+                form.add_error(None, e.message)
+            else:
+                _posted_message(request, post, _("Your reply is posted."))
+                return redirect(_post_url(post))
+    is_moderator = space.can_moderate(request.membership)
+    mine = moderation.pseudonym_of(space, request.user)
     page = keyset_page(
-        thread.posts.select_related("author"),
+        thread.posts.visible_in_thread_to(
+            request.user,
+            moderator=is_moderator,
+            pseudonym=mine,
+        ).select_related("author", "pseudonym"),
         field="created_at",
         cursor=request.GET.get("after"),
         per_page=POSTS_PER_PAGE,
+        scope=thread.posts.all(),
     )
     return render(
         request,
@@ -431,17 +509,21 @@ def thread_detail(request: OrgHttpRequest, thread_uid: UUID) -> HttpResponse:
             thread=thread,
             space=space,
             page=page,
-            rows=_post_rows(page.items, request.user),
+            rows=_post_rows(page.items, request.user, mine),
             can_post=can_post,
             accepted=accepted,
             form=form,
-            following=Subscription.objects.filter(
-                thread=thread, user=request.user
-            ).exists(),
+            following=services.is_following(thread, request.user),
+            my_pseudonym=mine,
+            can_request_reveal=space.is_safe and request.membership.is_program_admin,
             runs_round=bool(thread.phase)
             and listening.can_run_round(space, request.user),
             next_phase=listening.NEXT_PHASE.get(ListeningPhase(thread.phase))
             if thread.phase
+            else None,
+            is_moderator=is_moderator,
+            sanction=moderation.active_sanction(space, request.user)
+            if can_post
             else None,
         ),
     )
@@ -451,6 +533,7 @@ def thread_detail(request: OrgHttpRequest, thread_uid: UUID) -> HttpResponse:
 @member_required
 def follow(request: OrgHttpRequest, thread_uid: UUID) -> HttpResponse:
     thread = _get_thread(request, thread_uid)
+    _acting_in_safe_space(request, thread.space)
     on = request.POST.get("follow") == "on"
     services.subscription_set(thread, user=request.user, on=on)
     messages.success(
@@ -465,6 +548,7 @@ def follow(request: OrgHttpRequest, thread_uid: UUID) -> HttpResponse:
 @member_required
 def post_edit(request: OrgHttpRequest, post_uid: UUID) -> HttpResponse:
     post = _get_own_post(request, post_uid)
+    _acting_in_safe_space(request, post.thread.space)
     form = PostForm(request.POST or None, instance=Post.objects.get(pk=post.pk))
     form.fields["body"].label = _("Your message")
     if request.method == "POST" and form.is_valid():
@@ -479,6 +563,7 @@ def post_edit(request: OrgHttpRequest, post_uid: UUID) -> HttpResponse:
 @member_required
 def post_delete(request: OrgHttpRequest, post_uid: UUID) -> HttpResponse:
     post = _get_own_post(request, post_uid)
+    _acting_in_safe_space(request, post.thread.space)
     if request.method == "POST":
         services.post_delete(post, user=request.user)
         messages.success(request, _("Your post is deleted."))
@@ -510,7 +595,7 @@ def search(request: OrgHttpRequest) -> HttpResponse:
         page = keyset_page(
             search_posts(
                 query, viewer=request.user, organization=request.organization
-            ).select_related("author", "thread__space"),
+            ).select_related("author", "pseudonym", "thread__space"),
             field="created_at",
             cursor=request.GET.get("after"),
             per_page=SEARCH_RESULTS_PER_PAGE,
@@ -534,6 +619,21 @@ def search(request: OrgHttpRequest) -> HttpResponse:
 @member_required
 def react(request: OrgHttpRequest, post_uid: UUID) -> HttpResponse:
     post = _get_post_for_reaction(request, post_uid)
+    if (
+        request.htmx
+        and post.thread.space.is_safe
+        and not safespace.recently_authenticated(request)
+    ):
+        # htmx would swap the password page into the reaction bar: send the whole
+        # page there instead, coming back to the post afterwards.
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = (
+            reverse("account_reauthenticate")
+            + "?"
+            + urlencode({"next": _post_url(post)})
+        )
+        return response
+    _acting_in_safe_space(request, post.thread.space)
     try:
         services.reaction_set(
             post,
@@ -541,13 +641,20 @@ def react(request: OrgHttpRequest, post_uid: UUID) -> HttpResponse:
             kind=request.POST.get("kind", ""),
             on=request.POST.get("on") == "1",
         )
+    except moderation.Sanctioned as e:
+        messages.error(request, e.message)
+        return redirect(_post_url(post))
     except PermissionDenied:
         raise Http404 from None
     except ValidationError:
         messages.error(request, _("Unknown reaction."))
         return redirect(_post_url(post))
     if request.htmx:
-        counts = _reaction_counts([post.pk], request.user.pk)
+        counts = _reaction_counts(
+            [post.pk],
+            request.user.pk,
+            moderation.pseudonym_of(post.thread.space, request.user),
+        )
         return render(
             request,
             "dialogue/_reactions.html",

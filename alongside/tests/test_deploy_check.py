@@ -29,6 +29,7 @@ def run_deploy_check(**extra_env: str) -> subprocess.CompletedProcess[str]:
         }
         env.update(PRODUCTION_ENV)
         env["SECRET_KEY"] = secrets.token_urlsafe(50)
+        env["PSEUDONYM_KEY"] = secrets.token_urlsafe(50)
         env["SQLITE_PATH"] = str(Path(tmp) / "deploy-check.sqlite3")
         env.update(extra_env)
         return subprocess.run(

@@ -4,20 +4,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dialogue', '0003_safe_spaces_and_moderation'),
+        ("dialogue", "0003_safe_spaces_and_moderation"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='post',
-            name='kind',
-            field=models.CharField(choices=[('post', 'Post'), ('prompt', 'Prompt'), ('story', 'Story'), ('reflection', 'Reflection')], default='post', max_length=10),
+            model_name="post",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("post", "Post"),
+                    ("prompt", "Prompt"),
+                    ("story", "Story"),
+                    ("reflection", "Reflection"),
+                ],
+                default="post",
+                max_length=10,
+            ),
         ),
         migrations.AddField(
-            model_name='thread',
-            name='phase',
-            field=models.CharField(blank=True, choices=[('sharing', 'Sharing'), ('reflecting', 'Reflecting'), ('closed', 'Closed')], default='', max_length=10),
+            model_name="thread",
+            name="phase",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("sharing", "Sharing"),
+                    ("reflecting", "Reflecting"),
+                    ("closed", "Closed"),
+                ],
+                default="",
+                max_length=10,
+            ),
         ),
     ]

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django import template
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from alongside.accounts.models import User
-from alongside.dialogue.models import Space, Thread
-from alongside.organizations.models import Organization
+from alongside.dialogue.models import Post, Space, Thread
+from alongside.organizations.models import Membership, Organization
 
 register = template.Library()
 
@@ -19,6 +26,37 @@ def dialogue_threads_for_home(organization: Organization, user: User) -> list[Th
     spaces = Space.objects.visible_to(user, organization).values("pk")
     return list(
         Thread.objects.filter(space__in=spaces)
+        .listed_for(user)
         .select_related("space__organization")
         .latest_first()[:HOME_THREADS]
+    )
+
+
+@register.simple_tag
+def dialogue_time(moment: datetime, safe: bool, fmt: str = "j F Y, H:i") -> SafeString:
+    """A `<time>` element; in a safe space (`safe`) the date only, in the text and in
+    the `datetime` attribute alike, so no page dates a post finer than its day."""
+    local = timezone.localtime(moment)
+    if safe:
+        return format_html(
+            '<time datetime="{}">{}</time>',
+            local.date().isoformat(),
+            date_format(local, "j F Y"),
+        )
+    return format_html(
+        '<time datetime="{}">{}</time>', local.isoformat(), date_format(local, fmt)
+    )
+
+
+@register.simple_tag
+def dialogue_moderation_queue(membership: Membership) -> int:
+    """How many posts wait in the moderation queue of a program admin or facilitator
+    (held, or with open flags) in the spaces he moderates: one query."""
+    spaces = Space.objects.moderated_by(membership).values("pk")
+    return (
+        Post.objects.filter(thread__space__in=spaces, deleted_at__isnull=True)
+        .filter(Q(state=Post.State.HELD) | Q(flags__outcome="open"))
+        .values("pk")
+        .distinct()
+        .count()
     )

@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING, Any
 
 from alongside.circles.models import Circle, CircleMembership
 from alongside.dialogue import services
-from alongside.dialogue.models import Post, Space
+from alongside.dialogue.models import MemberTrust, Post, Space
 
 if TYPE_CHECKING:
     from alongside.accounts.models import User
@@ -16,14 +16,30 @@ def make_space(
     *,
     circle: Circle | None = None,
     accepted: tuple[User, ...] = (),
+    established: bool = True,
     **fields: Any,
 ) -> Space:
+    """A space whose `accepted` members accepted the guidelines and, unless
+    `established` is False, are past the new-member stage (trust level 1: their posts
+    publish at once, under the regular rate limits; see test_trust for level 0)."""
     fields.setdefault("name", "Open conversation")
     fields.setdefault("guidelines", "Be kind.")
     space = Space.objects.create(organization=organization, circle=circle, **fields)
     for user in accepted:
         services.guidelines_accept(space, user)
+    if established:
+        establish(organization, *accepted)
     return space
+
+
+def establish(
+    organization: Organization, *users: User, level: int = MemberTrust.Level.BASIC
+) -> None:
+    """Give `users` a trust level in the organization (1 by default)."""
+    for user in users:
+        MemberTrust.objects.update_or_create(
+            organization=organization, user=user, defaults={"level": level}
+        )
 
 
 def make_circle(
@@ -55,3 +71,20 @@ def make_circle(
 
 def start(space: Space, author: User, body: str = "Hello", title: str = "Hi") -> Post:
     return services.thread_start(space=space, author=author, title=title, body=body)
+
+
+def sign_in_recently(client: Any, user: User) -> None:
+    """Log `user` in on the test client as if he had just typed his password: safe
+    spaces ask for a sign-in in the last ten minutes before acting as a pseudonym
+    (allauth keeps the record of this session's authentications)."""
+    import time
+
+    from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
+
+    client.force_login(user)
+    session = client.session
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {"method": "password", "at": time.time(), "email": user.email}
+    ]
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()

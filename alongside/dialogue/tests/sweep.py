@@ -8,12 +8,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from alongside.dialogue.models import GuidelinesAcceptance, Post, Space, Thread
+from alongside.dialogue.models import (
+    Appeal,
+    GuidelinesAcceptance,
+    Post,
+    RevealRequest,
+    Sanction,
+    Space,
+    Thread,
+)
 
 KWARG_OBJECTS = {
     "space_id": "dialogue_space",
     "thread_uid": "dialogue_thread",
     "post_uid": "dialogue_post",
+    # Moderation: a suspension of alice for that post, and her open appeal of it.
+    "sanction_id": "dialogue_sanction",
+    "appeal_id": "dialogue_appeal",
+    # Safe spaces: a reveal request of a pseudonym (safespace.py).
+    "reveal_id": "dialogue_reveal",
 }
 
 
@@ -30,7 +43,34 @@ def create_objects(case: Any) -> dict[str, object]:
         space=space, title="CANARY-N thread", started_by=case.alice, post_count=1
     )
     post = Post.objects.create(thread=thread, author=case.alice, body="CANARY-N post")
+    sanction = Sanction.objects.create(
+        organization=case.org,
+        user=case.alice,
+        post=post,
+        kind=Sanction.Kind.BAN,
+        reason="CANARY-N reason",
+        created_by=case.paula,
+    )
+    appeal = Appeal.objects.create(
+        organization=case.org, sanction=sanction, statement="CANARY-N appeal"
+    )
+    safe = Space.objects.create(
+        organization=case.org,
+        name="CANARY-N safe space",
+        guidelines="CANARY-N guidelines",
+        is_safe=True,
+    )
+    from alongside.dialogue import safespace
+
+    pseudonym = safespace.pseudonym_for(safe, case.alice)
+    assert pseudonym is not None
+    reveal = RevealRequest.objects.create(
+        pseudonym=pseudonym, reason="CANARY-N reason", requested_by=case.paula
+    )
     return {
+        "dialogue_reveal": reveal.pk,
+        "dialogue_sanction": sanction.pk,
+        "dialogue_appeal": appeal.pk,
         "dialogue_space": space.pk,
         "dialogue_thread": thread.uid,
         "dialogue_post": post.uid,

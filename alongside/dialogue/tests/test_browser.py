@@ -4,6 +4,7 @@ reaction, and the notification it sends."""
 from __future__ import annotations
 
 from alongside.dialogue.models import Reaction, Space, Thread
+from alongside.dialogue.tests.helpers import establish
 from alongside.notifications.models import Notification
 from alongside.organizations.models import Role
 from alongside.test import BrowserTestCase, make_member, make_organization
@@ -12,8 +13,11 @@ from alongside.test import BrowserTestCase, make_member, make_organization
 class ConversationBrowserTestCase(BrowserTestCase):
     def test_two_members_talk_and_the_first_hears_of_it(self) -> None:
         org = make_organization("Northwind Collective", slug="northwind")
-        make_member(org, email="alex@example.org", display_name="Alex Ally")
-        make_member(org, email="sam@example.org", display_name="Sam Member")
+        alex = make_member(org, email="alex@example.org", display_name="Alex Ally")
+        sam = make_member(org, email="sam@example.org", display_name="Sam Member")
+        # Past the new-member stage, so their posts publish at once (test_moderation_
+        # browser covers a new member's post held for review).
+        establish(org, alex, sam)
         make_member(org, Role.PROGRAM_ADMIN, email="paula@example.org")
         space = Space.objects.create(
             organization=org,

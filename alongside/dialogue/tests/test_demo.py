@@ -13,7 +13,9 @@ class DemoTestCase(TestCase):
     def test_it_loads_an_active_discussion_once(self) -> None:
         demo_load()
         organization = Organization.objects.get(slug=DEMO_SLUG)
-        open_space = Space.objects.get(organization=organization, circle=None)
+        open_space = Space.objects.get(
+            organization=organization, circle=None, is_safe=False
+        )
         self.assertEqual(open_space.name, "Open conversation")
         self.assertGreaterEqual(open_space.threads.count(), 3)
         self.assertGreaterEqual(
@@ -34,14 +36,34 @@ class DemoTestCase(TestCase):
             ["prompt", "story", "story", "reflection"],
         )
         for thread in Thread.objects.all():
-            self.assertEqual(thread.post_count, thread.posts.count())
+            # Held posts (the demo's new member) count once approved.
+            self.assertEqual(
+                thread.post_count, thread.posts.exclude(state=Post.State.HELD).count()
+            )
         members = set(
             Membership.objects.filter(organization=organization).values_list(
                 "user_id", flat=True
             )
         )
         self.assertTrue(
-            set(Post.objects.values_list("author_id", flat=True)) <= members
+            set(
+                Post.objects.filter(author__isnull=False).values_list(
+                    "author_id", flat=True
+                )
+            )
+            <= members
+        )
+        # The safe space: pseudonymous threads, nothing under a real name.
+        safe = Space.objects.get(organization=organization, name=demo.SAFE_SPACE)
+        self.assertTrue(safe.is_safe)
+        self.assertEqual(safe.threads.count(), 3)
+        self.assertFalse(safe.threads.filter(started_by__isnull=False).exists())
+        safe_posts = Post.objects.filter(thread__space=safe)
+        self.assertGreaterEqual(safe_posts.count(), 9)
+        self.assertFalse(safe_posts.filter(author__isnull=False).exists())
+        self.assertFalse(safe_posts.filter(pseudonym__isnull=True).exists())
+        self.assertFalse(
+            Reaction.objects.filter(post__thread__space=safe, user__isnull=False)
         )
         count = Post.objects.count()
         users = {
@@ -53,4 +75,4 @@ class DemoTestCase(TestCase):
         demo.load(organization, users)
         demo_load()
         self.assertEqual(Post.objects.count(), count)
-        self.assertEqual(Space.objects.count(), 3)
+        self.assertEqual(Space.objects.count(), 4)

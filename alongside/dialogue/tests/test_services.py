@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.core import mail
 from django.core.exceptions import PermissionDenied
@@ -16,7 +17,12 @@ from alongside.dialogue.models import (
     Reaction,
     Subscription,
 )
-from alongside.dialogue.tests.helpers import make_circle, make_space, start
+from alongside.dialogue.tests.helpers import (
+    establish,
+    make_circle,
+    make_space,
+    start,
+)
 from alongside.notifications.models import Notification
 from alongside.organizations.models import Membership
 from alongside.test import BaseTestCase
@@ -25,6 +31,7 @@ from alongside.test import BaseTestCase
 class GuidelinesTestCase(BaseTestCase):
     def test_a_first_post_needs_the_current_guidelines(self) -> None:
         space = make_space(self.org)
+        establish(self.org, self.alice)
         with self.assertRaises(services.GuidelinesNotAccepted):
             start(space, self.alice)
         services.guidelines_accept(space, self.alice)
@@ -73,7 +80,7 @@ class SpaceCreationTestCase(BaseTestCase):
     ) -> None:
         paula = Membership.objects.get(user=self.paula)
         alice = Membership.objects.get(user=self.alice)
-        kwargs = {"name": "S", "description": "", "guidelines": "G"}
+        kwargs: dict[str, Any] = {"name": "S", "description": "", "guidelines": "G"}
         services.space_create(
             organization=self.org, membership=paula, circle=None, **kwargs
         )

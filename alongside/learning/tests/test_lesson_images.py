@@ -46,7 +46,7 @@ class BodyWithImagesTestCase(SimpleTestCase):
         )
         html, _after = lesson.body_with_images(self.images[:1])
         self.assertNotIn("<script", html)
-        self.assertNotIn("href=\"javascript", html)
+        self.assertNotIn('href="javascript', html)
         self.assertIn("<figure>", html)
 
     def test_a_preview_renders_the_given_text(self) -> None:

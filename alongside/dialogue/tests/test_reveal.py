@@ -1,0 +1,230 @@
+"""Break-glass reveal: every branch of request, self-approval, approval, decline and
+expiry, the audit rows (key use included), who sees the name, and telling the member."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.core import mail
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from alongside.accounts.models import User
+from alongside.audit.models import ACTION_LABELS, AuditEvent
+from alongside.dialogue import safespace
+from alongside.dialogue.models import Post, RevealRequest
+from alongside.dialogue.tests.helpers import make_space, start
+from alongside.notifications.models import Notification
+from alongside.organizations.models import Role
+from alongside.test import BaseTestCase, make_member
+
+
+class RevealTestCase(BaseTestCase):
+    def setUp(self) -> None:
+        self.quentin = make_member(
+            self.org,
+            Role.PROGRAM_ADMIN,
+            email="quentin@example.org",
+            display_name="Quentin Second",
+        )
+        self.rita = make_member(
+            self.org,
+            Role.PROGRAM_ADMIN,
+            email="rita@example.org",
+            display_name="Rita Third",
+        )
+        self.safe = make_space(
+            self.org, accepted=(self.alice, self.bob), name="Quiet room", is_safe=True
+        )
+        self.post = start(self.safe, self.alice, "Something worrying", "Q")
+        pseudonym = safespace.pseudonym_for(self.safe, self.alice, create=False)
+        assert pseudonym is not None
+        self.pseudonym = pseudonym
+
+    def _request_as(
+        self, user: User, reason: str = "Threats against a colleague"
+    ) -> Any:
+        self.client.force_login(user)
+        return self.client.post(
+            f"/o/northwind/posts/{self.post.uid}/reveal/", {"reason": reason}
+        )
+
+    def _decide_as(self, user: User, reveal: RevealRequest, decision: str) -> Any:
+        self.client.force_login(user)
+        return self.client.post(
+            f"/o/northwind/reveals/{reveal.pk}/decide/", {"decision": decision}
+        )
+
+    def _actions(self) -> list[str]:
+        return list(
+            AuditEvent.objects.filter(action__startswith="dialogue.reveal")
+            .order_by("id")
+            .values_list("action", flat=True)
+        )
+
+    def test_labels_are_registered(self) -> None:
+        for action in ("requested", "approved", "declined", "key_used"):
+            self.assertIn(f"dialogue.reveal_{action}", ACTION_LABELS)
+
+    def test_only_program_admins_see_the_link_and_the_pages(self) -> None:
+        thread_url = self.post.thread.get_absolute_url()
+        for user in (self.alice, self.bob, self.fiona):
+            self.client.force_login(user)
+            self.assertNotContains(self.client.get(thread_url), "Request a reveal")
+            self.assertNotContains(self.client.get("/o/northwind/spaces/"), "Reveal")
+            for url in (
+                f"/o/northwind/posts/{self.post.uid}/reveal/",
+                "/o/northwind/reveals/",
+            ):
+                self.assertEqual(self.client.get(url).status_code, 404, url)
+        self.client.force_login(self.paula)
+        self.assertContains(self.client.get(thread_url), "Request a reveal")
+        self.assertContains(self.client.get("/o/northwind/spaces/"), "Reveal requests")
+        self.assertEqual(self.client.get("/o/northwind/reveals/").status_code, 200)
+        # A post outside a safe space has nothing to reveal.
+        ordinary = start(make_space(self.org, accepted=(self.bob,)), self.bob)
+        r = self.client.get(f"/o/northwind/posts/{ordinary.uid}/reveal/")
+        self.assertEqual(r.status_code, 404)
+
+    def test_a_reason_is_required(self) -> None:
+        r = self._request_as(self.paula, reason="   ")
+        self.assertContains(r, "Say why this reveal is needed.")
+        self.assertFalse(RevealRequest.objects.exists())
+
+    def test_two_different_admins_reveal_and_the_member_is_told(self) -> None:
+        r = self._request_as(self.paula)
+        reveal = RevealRequest.objects.get()
+        self.assertRedirects(
+            r, f"/o/northwind/reveals/{reveal.pk}/", fetch_redirect_response=False
+        )
+        self.assertEqual(reveal.status, RevealRequest.Status.PENDING)
+        page = self.client.get(f"/o/northwind/reveals/{reveal.pk}/")
+        self.assertNotContains(page, "Alice Ally")
+        self.assertNotContains(page, "Approve the reveal")
+        # A second request for the same pseudonym while one waits is refused.
+        self.assertContains(self._request_as(self.quentin), "already waiting")
+        # Self-approval is refused and changes nothing.
+        r = self._decide_as(self.paula, reveal, "approve")
+        reveal.refresh_from_db()
+        self.assertEqual(reveal.status, RevealRequest.Status.PENDING)
+        self.assertContains(
+            self.client.get(r["Location"]), "you made this request yourself"
+        )
+        self.assertEqual(self._actions(), ["dialogue.reveal_requested"])
+        # The pending list shows it to every program admin, without the member.
+        self.client.force_login(self.rita)
+        listing = self.client.get("/o/northwind/reveals/")
+        self.assertContains(listing, self.pseudonym.handle)
+        self.assertNotContains(listing, "Alice Ally")
+        # A second admin approves.
+        with self.captureOnCommitCallbacks(execute=True):
+            self._decide_as(self.quentin, reveal, "approve")
+        reveal.refresh_from_db()
+        self.assertEqual(reveal.status, RevealRequest.Status.APPROVED)
+        self.assertEqual(reveal.decided_by, self.quentin)
+        self.assertEqual(
+            self._actions(),
+            [
+                "dialogue.reveal_requested",
+                "dialogue.reveal_approved",
+                "dialogue.reveal_key_used",
+            ],
+        )
+        for event in AuditEvent.objects.filter(action__startswith="dialogue.reveal"):
+            self.assertNotIn("Alice", str(event.data))
+            self.assertEqual(event.target_id, str(reveal.pk))
+        # Both see the name, each look audited as a key use; a third admin does not.
+        for user in (self.paula, self.quentin):
+            self.client.force_login(user)
+            page = self.client.get(f"/o/northwind/reveals/{reveal.pk}/")
+            self.assertContains(page, "Alice Ally")
+            self.assertIn("no-cache", page["Cache-Control"])
+        self.assertEqual(self._actions().count("dialogue.reveal_key_used"), 3)
+        self.client.force_login(self.rita)
+        page = self.client.get(f"/o/northwind/reveals/{reveal.pk}/")
+        self.assertNotContains(page, "Alice Ally")
+        self.assertContains(page, "Only the two administrators")
+        self.assertEqual(self._actions().count("dialogue.reveal_key_used"), 3)
+        # The member is told, in the app and by email, without the pseudonym itself.
+        note = Notification.objects.get(user=self.alice)
+        self.assertIn("Paula Admin", note.message)
+        self.assertIn("Quentin Second", note.message)
+        self.assertNotIn(self.pseudonym.handle, note.message)
+        (email,) = [m for m in mail.outbox if m.to == ["alice@example.org"]]
+        self.assertIn("Quiet room", email.body)
+        self.assertNotIn(self.pseudonym.handle, f"{email.subject}\n{email.body}")
+        # Decided: no second decision.
+        self._decide_as(self.rita, reveal, "decline")
+        reveal.refresh_from_db()
+        self.assertEqual(reveal.status, RevealRequest.Status.APPROVED)
+
+    def test_a_declined_request_reveals_nothing(self) -> None:
+        self._request_as(self.paula)
+        reveal = RevealRequest.objects.get()
+        self._decide_as(self.quentin, reveal, "decline")
+        reveal.refresh_from_db()
+        self.assertEqual(reveal.status, RevealRequest.Status.DECLINED)
+        self.assertEqual(
+            self._actions(), ["dialogue.reveal_requested", "dialogue.reveal_declined"]
+        )
+        for user in (self.paula, self.quentin):
+            self.client.force_login(user)
+            page = self.client.get(f"/o/northwind/reveals/{reveal.pk}/")
+            self.assertNotContains(page, "Alice Ally")
+        self.assertFalse(Notification.objects.filter(user=self.alice).exists())
+        # An unknown decision changes nothing.
+        self._request_as(self.paula)
+        again = RevealRequest.objects.get(status=RevealRequest.Status.PENDING)
+        self._decide_as(self.quentin, again, "maybe")
+        again.refresh_from_db()
+        self.assertEqual(again.status, RevealRequest.Status.PENDING)
+
+    def test_a_request_expires_after_72_hours(self) -> None:
+        self._request_as(self.paula)
+        reveal = RevealRequest.objects.get()
+        RevealRequest.objects.filter(pk=reveal.pk).update(
+            requested_at=timezone.now() - timedelta(hours=72, minutes=1)
+        )
+        r = self._decide_as(self.quentin, reveal, "approve")
+        reveal.refresh_from_db()
+        self.assertEqual(reveal.status, RevealRequest.Status.EXPIRED)
+        self.assertContains(self.client.get(r["Location"]), "expired")
+        self.assertNotIn("dialogue.reveal_key_used", self._actions())
+        self.assertFalse(Notification.objects.filter(user=self.alice).exists())
+
+    def test_just_under_72_hours_still_counts(self) -> None:
+        self._request_as(self.paula)
+        reveal = RevealRequest.objects.get()
+        RevealRequest.objects.filter(pk=reveal.pk).update(
+            requested_at=timezone.now() - timedelta(hours=71, minutes=50)
+        )
+        self._decide_as(self.quentin, reveal, "approve")
+        reveal.refresh_from_db()
+        self.assertEqual(reveal.status, RevealRequest.Status.APPROVED)
+
+    def test_an_erased_member_cannot_be_revealed(self) -> None:
+        safespace.forget_owner(self.alice)
+        self._request_as(self.paula)
+        reveal = RevealRequest.objects.get()
+        self._decide_as(self.quentin, reveal, "approve")
+        page = self.client.get(f"/o/northwind/reveals/{reveal.pk}/")
+        self.assertContains(page, "No member is linked")
+        self.assertNotContains(page, "Alice Ally")
+        uses = AuditEvent.objects.filter(action="dialogue.reveal_key_used")
+        self.assertEqual(uses.count(), 2)  # the approval, then the page
+        self.assertEqual({e.data["found"] for e in uses}, {"no"})
+
+    def test_services_refuse_non_admins(self) -> None:
+        with self.assertRaises(PermissionDenied):
+            safespace.reveal_request(
+                pseudonym=self.pseudonym, requester=self.fiona, reason="Because"
+            )
+        reveal = safespace.reveal_request(
+            pseudonym=self.pseudonym, requester=self.paula, reason="Because"
+        )
+        with self.assertRaises(PermissionDenied):
+            safespace.reveal_decide(reveal, approver=self.bob, approve=True)
+        with self.assertRaises(PermissionDenied):
+            safespace.reveal_decide(reveal, approver=self.olga, approve=True)
+        self.assertEqual(Post.objects.filter(pseudonym=self.pseudonym).count(), 1)

@@ -1,0 +1,312 @@
+"""Trust levels, the gates they open, flag weights and posting rate limits.
+
+Discourse is the guide (see /work/shared/RELIABILITY.md A5): a member starts at trust
+level 0 (new) in an organization's conversations and is promoted with published posts
+and time. Program admins and facilitators count as level 4 (leaders) for every gate.
+
+| level | reached by | what changes |
+| --- | --- | --- |
+| 0 new | joining | posts held for review; no flags; ≤ 2 links and ≤ 2 mentions a post; 120 s between topics, 30 s between replies; 3 topics and 10 replies in the first day |
+| 1 basic | 3 published posts and 1 day of membership | posts publish at once; flags weigh 1; 20 topics a day |
+| 2 member | 20 published posts and 30 days | flags weigh 2 |
+| 3 regular | 50 published posts and 90 days | flags weigh 3 |
+| 4 leader | program admin or facilitator | hides directly, no limits |
+
+A moderator may set a member's level by hand; the automatic rule then leaves it alone.
+Posting limits are counted in the database (exact, and testable with a frozen clock).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from alongside.dialogue.models import MemberTrust, Post, Pseudonym, Space
+from alongside.organizations.models import Membership
+
+if TYPE_CHECKING:
+    from alongside.accounts.models import User
+    from alongside.organizations.models import Organization
+
+Level = MemberTrust.Level
+
+# Automatic promotion: (level, published posts, days of membership), highest first.
+PROMOTIONS: tuple[tuple[int, int, int], ...] = (
+    (Level.REGULAR, 50, 90),
+    (Level.MEMBER, 20, 30),
+    (Level.BASIC, 3, 1),
+)
+
+# A flag's weight by the reporter's level. Level 0 cannot flag; moderators hide.
+FLAG_WEIGHTS: dict[int, int] = {Level.BASIC: 1, Level.MEMBER: 2, Level.REGULAR: 3}
+
+# New members (level 0): at most this many links and mentions in one post.
+NEW_MEMBER_MAX_LINKS = 2
+NEW_MEMBER_MAX_MENTIONS = 2
+
+# Posting rate limits: Discourse's defaults, adopted as ours.
+NEW_MEMBER_TOPIC_INTERVAL = timedelta(seconds=120)  # rate_limit_new_user_create_topic
+NEW_MEMBER_REPLY_INTERVAL = timedelta(seconds=30)  # rate_limit_new_user_create_post
+FIRST_DAY = timedelta(days=1)
+FIRST_DAY_MAX_TOPICS = 3  # max_topics_in_first_day
+FIRST_DAY_MAX_REPLIES = 10  # max_replies_in_first_day
+MAX_TOPICS_PER_DAY = 20  # max_topics_per_day
+DUPLICATE_WINDOW = timedelta(minutes=5)  # unique_posts_mins
+
+LINK = re.compile(r"(?:https?://|mailto:|www\.)\S+", re.IGNORECASE)
+# The same shape services.MENTION resolves (kept here to avoid an import cycle).
+MENTION = re.compile(r"(?<![\w@])@([\w][\w-]{0,79})", re.UNICODE)
+
+
+def is_moderator_role(membership: Membership | None) -> bool:
+    return membership is not None and membership.is_facilitator
+
+
+def level_of(
+    organization: Organization, user: User, membership: Membership | None = None
+) -> int:
+    """The member's trust level in the organization's conversations (4 for program
+    admins and facilitators)."""
+    if membership is None:
+        membership = Membership.objects.filter(
+            organization=organization, user=user
+        ).first()
+    if is_moderator_role(membership):
+        return Level.LEADER
+    level = (
+        MemberTrust.objects.filter(organization=organization, user=user)
+        .values_list("level", flat=True)
+        .first()
+    )
+    return level if level is not None else Level.NEW
+
+
+def level_in_space(space: Space, user: User) -> int:
+    """As `level_of`, and a circle's facilitators lead in its spaces."""
+    membership = Membership.objects.filter(
+        organization_id=space.organization_id, user=user
+    ).first()
+    if membership is not None and space.can_moderate(membership):
+        return Level.LEADER
+    return level_of(space.organization, user, membership)
+
+
+def automatic_level(approved_posts: int, member_since: datetime, now: datetime) -> int:
+    """The level the automatic rule gives (moderators' choices aside)."""
+    age = now - member_since
+    for level, posts, days in PROMOTIONS:
+        if approved_posts >= posts and age >= timedelta(days=days):
+            return level
+    return Level.NEW
+
+
+def flag_weight(level: int) -> int:
+    """0 for a member who may not flag (level 0)."""
+    return FLAG_WEIGHTS.get(min(level, Level.REGULAR), 0)
+
+
+# Gates --------------------------------------------------------------------------------
+
+
+class PostingRefused(Exception):
+    """A gate said no: `message` says why and what to do instead."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class RateLimited(PostingRefused):
+    """Too many posts too fast (HTTP 429): `retry_after` seconds until it is allowed."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, retry_after)
+
+
+def check_content(body: str, level: int) -> None:
+    """A new member's post may hold at most two links and two mentions."""
+    if level > Level.NEW:
+        return
+    links = len(LINK.findall(body))
+    if links > NEW_MEMBER_MAX_LINKS:
+        raise PostingRefused(
+            ngettext(
+                "New members can put at most %(max)d link in a post; this one has "
+                "%(n)d. Remove some and post again.",
+                "New members can put at most %(max)d links in a post; this one has "
+                "%(n)d. Remove some and post again.",
+                NEW_MEMBER_MAX_LINKS,
+            )
+            % {"max": NEW_MEMBER_MAX_LINKS, "n": links}
+        )
+    mentions = len({m.lower() for m in MENTION.findall(body)})
+    if mentions > NEW_MEMBER_MAX_MENTIONS:
+        raise PostingRefused(
+            ngettext(
+                "New members can mention at most %(max)d person in a post; this one "
+                "mentions %(n)d. Remove some and post again.",
+                "New members can mention at most %(max)d people in a post; this one "
+                "mentions %(n)d. Remove some and post again.",
+                NEW_MEMBER_MAX_MENTIONS,
+            )
+            % {"max": NEW_MEMBER_MAX_MENTIONS, "n": mentions}
+        )
+
+
+def _by(user: User, pseudonym: Pseudonym | None) -> Q:
+    """Posts written by the member: under his name, or under his pseudonym here."""
+    q = Q(author_id=user.pk)
+    if pseudonym is not None:
+        q |= Q(pseudonym=pseudonym)
+    return q
+
+
+def _wait(oldest: datetime, window: timedelta, now: datetime) -> int:
+    return math.ceil((oldest + window - now).total_seconds())
+
+
+def check_rate(
+    *,
+    space: Space,
+    user: User,
+    body: str,
+    is_topic: bool,
+    level: int,
+    now: datetime,
+    thread_id: int | None = None,
+    pseudonym: Pseudonym | None = None,
+) -> None:
+    """Raise RateLimited when this post would break a posting limit, or PostingRefused
+    for a duplicate of the member's own recent post in the same thread."""
+    mine = Post.objects.filter(_by(user, pseudonym))
+    if thread_id is not None and body.strip():
+        duplicate = (
+            mine.filter(
+                thread_id=thread_id,
+                deleted_at__isnull=True,
+                created_at__gt=now - DUPLICATE_WINDOW,
+            )
+            .values_list("body", flat=True)
+            .order_by()
+        )
+        if any(b.strip() == body.strip() for b in duplicate):
+            raise PostingRefused(
+                _(
+                    "You posted the same message here a moment ago. Say something new, "
+                    "or wait a few minutes."
+                )
+            )
+    if level >= Level.LEADER:
+        return
+    in_org = mine.filter(thread__space__organization_id=space.organization_id)
+    # A topic is a thread's first post: no earlier post in its thread.
+    earlier = Post.objects.filter(thread_id=OuterRef("thread_id")).filter(
+        Q(created_at__lt=OuterRef("created_at"))
+        | Q(created_at=OuterRef("created_at"), id__lt=OuterRef("id"))
+    )
+    opening = ~Exists(earlier)
+    kind = in_org.filter(opening) if is_topic else in_org.exclude(opening)
+    if level == Level.NEW:
+        interval = NEW_MEMBER_TOPIC_INTERVAL if is_topic else NEW_MEMBER_REPLY_INTERVAL
+        last = (
+            kind.filter(created_at__gt=now - interval)
+            .order_by("-created_at")
+            .values_list("created_at", flat=True)
+            .first()
+        )
+        if last is not None:
+            wait = _wait(last, interval, now)
+            raise RateLimited(
+                (
+                    _(
+                        "New members can start a conversation every two minutes. "
+                        "Please wait %(seconds)d seconds."
+                    )
+                    if is_topic
+                    else _(
+                        "New members can reply every 30 seconds. Please wait "
+                        "%(seconds)d seconds."
+                    )
+                )
+                % {"seconds": wait},
+                wait,
+            )
+        joined = (
+            Membership.objects.filter(organization_id=space.organization_id, user=user)
+            .values_list("joined_at", flat=True)
+            .first()
+        )
+        if joined is not None and now - joined < FIRST_DAY:
+            cap = FIRST_DAY_MAX_TOPICS if is_topic else FIRST_DAY_MAX_REPLIES
+            if kind.filter(created_at__gte=joined).count() >= cap:
+                wait = _wait(joined, FIRST_DAY, now)
+                raise RateLimited(
+                    (
+                        _(
+                            "In their first day, new members can start %(max)d "
+                            "conversations. You can start more tomorrow."
+                        )
+                        if is_topic
+                        else _(
+                            "In their first day, new members can post %(max)d "
+                            "replies. You can reply again tomorrow."
+                        )
+                    )
+                    % {"max": cap},
+                    wait,
+                )
+    if is_topic:
+        day = now - timedelta(days=1)
+        recent = list(
+            kind.filter(created_at__gt=day)
+            .order_by("created_at")
+            .values_list("created_at", flat=True)[: MAX_TOPICS_PER_DAY + 1]
+        )
+        if len(recent) >= MAX_TOPICS_PER_DAY:
+            wait = _wait(
+                recent[len(recent) - MAX_TOPICS_PER_DAY], timedelta(days=1), now
+            )
+            raise RateLimited(
+                _(
+                    "You have started %(max)d conversations in the last day, the "
+                    "most we allow. You can start another later."
+                )
+                % {"max": MAX_TOPICS_PER_DAY},
+                wait,
+            )
+
+
+def recompute(organization: Organization, user: User, *, published: int = 0) -> int:
+    """Add `published` to the member's published posts and apply the automatic rule
+    (unless a moderator set his level). Returns the new level."""
+    trust, _created = MemberTrust.objects.get_or_create(
+        organization=organization, user=user
+    )
+    if published:
+        MemberTrust.objects.filter(pk=trust.pk).update(
+            approved_posts=F("approved_posts") + published
+        )
+        trust.refresh_from_db()
+    if trust.set_by_moderator:
+        return trust.level
+    joined = (
+        Membership.objects.filter(organization=organization, user=user)
+        .values_list("joined_at", flat=True)
+        .first()
+    )
+    now = timezone.now()
+    level = automatic_level(trust.approved_posts, joined or now, now)
+    # Automatic promotion never demotes (a moderator does that by hand).
+    if level > trust.level:
+        trust.level = level
+        trust.updated_at = now
+        trust.save(update_fields=("level", "updated_at"))
+    return trust.level
