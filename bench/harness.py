@@ -191,6 +191,7 @@ class Workspace:
                 "DEBUG": "0",
                 "DEMO_MODE": "0",
                 "SECRET_KEY": self.secret_key,
+                "PSEUDONYM_KEY": self.secret_key + "-pseudonyms",
                 "ALLOWED_HOSTS": HOST,
                 "SITE_URL": f"http://{HOST}:{port}",
                 "SQLITE_PATH": str(sqlite_path or self.root / "unused.sqlite3"),
