@@ -258,15 +258,21 @@ class ThreadQuerySet(models.QuerySet["Thread"]):
     def latest_first(self) -> ThreadQuerySet:
         return self.order_by("-last_posted_at", "-id")
 
-    def listed_for(self, viewer: User) -> ThreadQuerySet:
+    def listed_for(
+        self, viewer: User, pseudonym: Pseudonym | None = None
+    ) -> ThreadQuerySet:
         """Leave out threads whose opening post waits for review (or was rejected
-        there), except for the member who started them."""
+        there), except for the member who started them: by his account, or in a safe
+        space by `pseudonym`, his pseudonym there."""
         held_opening = Post.objects.filter(
             thread_id=models.OuterRef("pk"),
             state=Post.State.HELD,
             created_at=models.OuterRef("created_at"),
         )
-        return self.filter(~models.Exists(held_opening) | Q(started_by_id=viewer.pk))
+        his = Q(started_by_id=viewer.pk)
+        if pseudonym is not None:
+            his |= Q(models.Exists(held_opening.filter(pseudonym=pseudonym)))
+        return self.filter(~models.Exists(held_opening) | his)
 
 
 class Thread(models.Model):

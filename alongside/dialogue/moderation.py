@@ -276,6 +276,25 @@ class Gate:
     level: int
 
 
+def check_edit(space: Space, user: User, body: str) -> None:
+    """An edit of a published post meets the same content rules as a new post: a new
+    member's link and mention limits, and the language screen. Holding an edited post
+    would announce it again on approval, so a screened edit is refused instead, with
+    the reason (PostingRefused); leaders are not screened, as when they post."""
+    level = trust.level_in_space(space, user)
+    trust.check_content(body, level)
+    if level >= trust.Level.LEADER:
+        return
+    if screen.screen_post(body, screen.settings_for(space.organization_id)):
+        raise trust.PostingRefused(
+            _(
+                "Your edit contains words this community holds for review, so it "
+                "was not saved. Reword it, or write to a moderator if you think the "
+                "screen is wrong."
+            )
+        )
+
+
 def gate_post(
     *,
     space: Space,

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -28,11 +27,19 @@ from django.views.decorators.http import require_POST
 from alongside.audit.models import ACTION_LABELS, AuditEvent
 from alongside.audit.services import audit_record
 from alongside.dialogue import moderation, screen, trust
+from alongside.dialogue.forms import (
+    DecisionForm,
+    FlagForm,
+    ReasonForm,
+    SettingsForm,
+    StatementForm,
+    SuspendForm,
+    TrustForm,
+)
 from alongside.dialogue.models import (
     Appeal,
     Flag,
     MemberTrust,
-    ModerationSettings,
     Post,
     Sanction,
     Space,
@@ -92,172 +99,6 @@ def _get_visible_post(request: OrgHttpRequest, post_uid: UUID) -> Post:
 
 
 # Forms ---------------------------------------------------------------------------------
-
-
-class FlagForm(forms.Form):
-    reason = forms.ChoiceField(
-        label=gettext_lazy("Why are you flagging this post?"),
-        choices=Flag.Reason.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": gettext_lazy("Choose a reason.")},
-    )
-    detail = forms.CharField(
-        label=gettext_lazy("Anything moderators should know (optional)"),
-        max_length=500,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=gettext_lazy(
-            "Moderators see the reason and this note, never who sent it. The author "
-            "never learns who flagged the post."
-        ),
-    )
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        label=gettext_lazy("Reason, as the member will read it"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": gettext_lazy("Say why: the member reads it.")},
-    )
-
-    def __init__(self, *args: Any, required: bool = True, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["reason"].required = required
-        if not required:
-            self.fields["reason"].label = _("Reason for the author (optional)")
-
-
-class SuspendForm(ReasonForm):
-    days = forms.TypedChoiceField(
-        label=gettext_lazy("For how long"),
-        coerce=int,
-        choices=[
-            (1, gettext_lazy("1 day")),
-            (3, gettext_lazy("3 days")),
-            (7, gettext_lazy("7 days")),
-            (30, gettext_lazy("30 days")),
-        ],
-        widget=forms.RadioSelect,
-        error_messages={"required": gettext_lazy("Choose how long.")},
-    )
-
-
-class StatementForm(forms.Form):
-    statement = forms.CharField(
-        label=gettext_lazy("Why should the moderators look again?"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        error_messages={
-            "required": gettext_lazy("Tell the moderators why they should look again.")
-        },
-    )
-
-
-class DecisionForm(forms.Form):
-    outcome = forms.ChoiceField(
-        label=gettext_lazy("Decision"),
-        choices=[
-            ("upheld", gettext_lazy("The decision stands")),
-            ("overturned", gettext_lazy("Reverse the decision")),
-        ],
-        widget=forms.RadioSelect,
-        error_messages={"required": gettext_lazy("Choose a decision.")},
-    )
-    response = forms.CharField(
-        label=gettext_lazy("Answer to the member"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={
-            "required": gettext_lazy("Write an answer: the member reads it.")
-        },
-    )
-
-
-class TrustForm(forms.Form):
-    level = forms.TypedChoiceField(
-        label=gettext_lazy("Trust level"),
-        coerce=int,
-        choices=[
-            c for c in MemberTrust.Level.choices if c[0] < MemberTrust.Level.LEADER
-        ],
-    )
-
-
-class SettingsForm(forms.ModelForm[ModerationSettings]):
-    class Meta:
-        model = ModerationSettings
-        fields = (
-            "screen_enabled",
-            "screen_extra_terms",
-            "screen_allowed_terms",
-            "auto_hide_score",
-            "auto_hide_reporters",
-        )
-        widgets = {
-            "screen_extra_terms": forms.Textarea(attrs={"rows": 5}),
-            "screen_allowed_terms": forms.Textarea(attrs={"rows": 3}),
-        }
-        help_texts = {
-            "auto_hide_score": gettext_lazy(
-                "Flags weigh 1 from basic members, 2 from members, 3 from regulars; "
-                "new members can't flag. Between 2 and 50."
-            ),
-            "auto_hide_reporters": gettext_lazy(
-                "At least this many different members must have flagged it. "
-                "Between 2 and 20."
-            ),
-        }
-
-    def clean_screen_extra_terms(self) -> str:
-        text: str = self.cleaned_data["screen_extra_terms"]
-        terms = screen.parse_terms(text)
-        if len(terms) > screen.MAX_TERMS:
-            raise forms.ValidationError(
-                _("At most %(max)d words or phrases.") % {"max": screen.MAX_TERMS}
-            )
-        for term in terms:
-            if len(term) > screen.MAX_TERM_LENGTH:
-                raise forms.ValidationError(
-                    _("“%(term)s…” is too long: at most %(max)d characters a line.")
-                    % {"term": term[:20], "max": screen.MAX_TERM_LENGTH}
-                )
-            if not screen.normalize(term).strip() or not any(c.isalpha() for c in term):
-                raise forms.ValidationError(
-                    _("“%(term)s” has no letters to match.") % {"term": term}
-                )
-        return "\n".join(terms)
-
-    def clean_screen_allowed_terms(self) -> str:
-        text: str = self.cleaned_data["screen_allowed_terms"]
-        terms = screen.parse_terms(text)
-        built_in = {screen.normalize(t) for t in screen.BUILT_IN_TERMS}
-        for term in terms:
-            if screen.normalize(term) not in built_in:
-                raise forms.ValidationError(
-                    _(
-                        "“%(term)s” is not on the built-in list, so there is nothing "
-                        "to let through. Only built-in words go here."
-                    )
-                    % {"term": term}
-                )
-        return "\n".join(terms)
-
-    def clean_auto_hide_score(self) -> int:
-        value: int = self.cleaned_data["auto_hide_score"]
-        if not 2 <= value <= 50:
-            raise forms.ValidationError(_("Choose a score between 2 and 50."))
-        return value
-
-    def clean_auto_hide_reporters(self) -> int:
-        value: int = self.cleaned_data["auto_hide_reporters"]
-        if not 2 <= value <= 20:
-            raise forms.ValidationError(
-                _(
-                    "Choose between 2 and 20 members: one member alone never hides a post."
-                )
-            )
-        return value
 
 
 # The queue -----------------------------------------------------------------------------

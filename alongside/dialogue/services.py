@@ -381,6 +381,7 @@ def post_edit(post: Post, *, user: User, body: str) -> Post:
     if not post.is_written_by(user) or post.is_deleted:
         raise PermissionDenied
     if body != post.body:
+        moderation.check_edit(post.thread.space, user, body)
         post.body = body
         post.edited_at = timezone.now()
         post.save(update_fields=("body", "edited_at"))

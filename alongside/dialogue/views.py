@@ -252,8 +252,13 @@ def space_edit(request: OrgHttpRequest, space_id: int) -> HttpResponse:
 @member_required
 def space_detail(request: OrgHttpRequest, space_id: int) -> HttpResponse:
     space = _get_space(request, space_id)
+    mine = (
+        safespace.pseudonym_for(space, request.user, create=False)
+        if space.is_safe
+        else None
+    )
     page = keyset_page(
-        space.threads.listed_for(request.user),
+        space.threads.listed_for(request.user, mine),
         field="last_posted_at",
         cursor=request.GET.get("after"),
         per_page=THREADS_PER_PAGE,
@@ -552,9 +557,13 @@ def post_edit(request: OrgHttpRequest, post_uid: UUID) -> HttpResponse:
     form = PostForm(request.POST or None, instance=Post.objects.get(pk=post.pk))
     form.fields["body"].label = _("Your message")
     if request.method == "POST" and form.is_valid():
-        services.post_edit(post, user=request.user, body=form.cleaned_data["body"])
-        messages.success(request, _("Your post is saved."))
-        return redirect(_post_url(post))
+        try:
+            services.post_edit(post, user=request.user, body=form.cleaned_data["body"])
+        except trust.PostingRefused as e:
+            form.add_error("body", e.message)
+        else:
+            messages.success(request, _("Your post is saved."))
+            return redirect(_post_url(post))
     return render(
         request, "dialogue/post_edit.html", _context(request, form=form, post=post)
     )

@@ -327,7 +327,16 @@ class SafeSpacePagesTestCase(BaseTestCase):
             self.client.get("/o/northwind/"),
             self.client.get(f"/o/northwind/spaces/{self.safe.pk}/new/"),
         ]
-        for page in pages:
+        # Moderators' pages date safe-space posts by day too.
+        Post.objects.filter(pk=post.pk).update(state=Post.State.HELD)
+        self.client.force_login(self.paula)
+        queue = self.client.get("/o/northwind/moderation/")
+        self.assertContains(queue, "My question")
+        moderation = [
+            queue,
+            self.client.get(f"/o/northwind/moderation/posts/{post.uid}/"),
+        ]
+        for page in pages + moderation:
             self.assertEqual(page.status_code, 200)
         self.assertContains(pages[0], "A safe space")
         self.assertContains(pages[1], "A safe space")
@@ -335,7 +344,7 @@ class SafeSpacePagesTestCase(BaseTestCase):
         self.assertContains(pages[4], 'id="safe-space-compose-notice"')
         self.assertContains(pages[2], "My question")
         self.assertContains(pages[3], "My question")
-        for page in pages:
+        for page in pages + moderation:
             html = page.content.decode()
             self.assertNotIn("Alice Ally", html.split("</header>")[-1])
             for stamp in re.findall(r'datetime="([^"]*)"', html):
@@ -500,3 +509,27 @@ class HtmxRecentSignInTestCase(BaseTestCase):
         mine = safespace.pseudonym_for(safe, self.alice, create=False)
         assert mine is not None
         self.assertEqual(Reaction.objects.get().pseudonym_id, mine.pk)
+
+
+class HeldOpeningPostTestCase(BaseTestCase):
+    def test_a_new_member_sees_his_held_thread_in_the_list_and_nobody_else_does(
+        self,
+    ) -> None:
+        safe = make_space(
+            self.org,
+            name="Safe",
+            is_safe=True,
+            accepted=(self.alice, self.bob),
+            established=False,
+        )
+        post = start(safe, self.alice, body="Is this ok?", title="A first question")
+        self.assertEqual(post.state, Post.State.HELD)
+        self.assertIsNone(post.thread.started_by)
+        self.client.force_login(self.alice)
+        self.assertContains(
+            self.client.get(safe.get_absolute_url()), "A first question"
+        )
+        self.client.force_login(self.bob)
+        self.assertNotContains(
+            self.client.get(safe.get_absolute_url()), "A first question"
+        )

@@ -7,7 +7,7 @@ from typing import Any
 from django.test import SimpleTestCase
 
 from alongside.audit.models import AuditEvent
-from alongside.dialogue import screen
+from alongside.dialogue import screen, services, trust
 from alongside.dialogue.models import ModerationSettings, Post
 from alongside.dialogue.tests.helpers import make_space, start
 from alongside.test import BaseTestCase
@@ -83,6 +83,51 @@ class ScreenPostingTestCase(BaseTestCase):
         self.assertEqual(
             start(space, self.paula, "kill yourself is a threat").state, "published"
         )
+
+
+class ScreenEditingTestCase(BaseTestCase):
+    """An edit can't smuggle in what posting would have held."""
+
+    def setUp(self) -> None:
+        self.space = make_space(self.org, accepted=(self.alice, self.paula))
+
+    def test_a_screened_edit_is_refused_with_the_reason_and_changes_nothing(
+        self,
+    ) -> None:
+        post = start(self.space, self.alice, "About the rota")
+        self.assertEqual(post.state, Post.State.PUBLISHED)
+        self.client.force_login(self.alice)
+        response = self.client.post(
+            f"/o/northwind/posts/{post.uid}/edit/", {"body": "He is a b1tch"}
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "was not saved")
+        post.refresh_from_db()
+        self.assertEqual(post.body, "About the rota")
+        self.assertIsNone(post.edited_at)
+        self.assertEqual(post.state, Post.State.PUBLISHED)
+        # A clean edit still saves.
+        self.client.post(f"/o/northwind/posts/{post.uid}/edit/", {"body": "Rotas!"})
+        post.refresh_from_db()
+        self.assertEqual(post.body, "Rotas!")
+
+    def test_a_new_members_edit_keeps_the_link_limit(self) -> None:
+        newcomer = make_space(
+            self.org, name="Two", accepted=(self.bob,), established=False
+        )
+        post = start(newcomer, self.bob, "hello")  # held: he is new, yet his own
+        with self.assertRaises(trust.PostingRefused):
+            services.post_edit(
+                post,
+                user=self.bob,
+                body="https://a.example https://b.example https://c.example",
+            )
+
+    def test_leaders_edits_are_not_screened(self) -> None:
+        post = start(self.space, self.paula, "Quoting a threat")
+        services.post_edit(post, user=self.paula, body="He wrote: kill yourself")
+        post.refresh_from_db()
+        self.assertEqual(post.body, "He wrote: kill yourself")
 
 
 class SettingsPageTestCase(BaseTestCase):

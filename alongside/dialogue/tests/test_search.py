@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import html
+import re
+
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 from django.db.models import F
@@ -76,6 +79,14 @@ class SearchTestCase(BaseTestCase):
         self.assertContains(response, "Older results")
         sql = " ".join(q["sql"] for q in many.captured_queries).upper()
         self.assertNotIn("OFFSET", sql)
+        # The next page keeps the query and shows older results.
+        older = re.search(r'href="([^"]*)" rel="next"', response.content.decode())
+        assert older is not None
+        link = html.unescape(older.group(1))
+        self.assertTrue(link.startswith("?q=rota&after="), link)
+        second = self.client.get(url + link)
+        self.assertContains(second, "rota")
+        self.assertNotEqual(second.context["results"], response.context["results"])
 
 
 class PostgresIndexTestCase(BaseTestCase):
