@@ -102,6 +102,7 @@ Post.objects.bulk_create(
      for n in range(count)),
     batch_size=1000,
 )
+Post.objects.filter(thread=thread).rerender()  # the HTML save() would have stored
 print(json.dumps({{
     "long": thread.get_absolute_url(), "space": space.get_absolute_url(),
 }}))
@@ -153,6 +154,7 @@ def fill(target: int, seed: int) -> None:
     from django.utils import timezone
 
     from alongside.dialogue.models import Post, Space, Thread
+    from alongside.lib.markdown import render_markdown
     from alongside.organizations.models import Membership, Organization
 
     started = time.monotonic()
@@ -201,6 +203,8 @@ def fill(target: int, seed: int) -> None:
     with transaction.atomic():
         created = Thread.objects.bulk_create(threads, batch_size=5000)
     bodies = [text for _key, text in thread_posts(25)]
+    # Each post's stored HTML, as Post.save() writes it.
+    rendered = {body: render_markdown(body) for body in bodies}
     fields = [f for f in Post._meta.concrete_fields if not f.primary_key]
     columns = [str(f.column) for f in fields]
     template = Post(thread=created[0], author_id=members[0], body="", created_at=now)
@@ -213,7 +217,9 @@ def fill(target: int, seed: int) -> None:
                 values["uid"] = uuid.uuid4()
                 values["thread_id"] = thread.pk
                 values["author_id"] = rng.choice(members)
-                values["body"] = bodies[rng.randrange(len(bodies))]
+                body = bodies[rng.randrange(len(bodies))]
+                values["body"] = body
+                values["body_rendered"] = rendered[body]
                 values["created_at"] = thread.created_at + timedelta(minutes=n)
                 yield [values[f.attname] for f in fields]
 

@@ -102,6 +102,7 @@ Post.objects.bulk_create(
          created_at=start + timedelta(minutes=n))
     for n, (key, text) in enumerate(posts)
 )
+Post.objects.filter(thread=thread).rerender()  # the HTML save() would have stored
 print(json.dumps({{"path": thread.get_absolute_url()}}))
 """
 SEED_SPIRIT = """

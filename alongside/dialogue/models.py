@@ -10,7 +10,7 @@ pseudonymous mode will change.
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
@@ -18,7 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -326,6 +326,24 @@ class PostQuerySet(models.QuerySet["Post"]):
     def in_order(self) -> PostQuerySet:
         return self.order_by("created_at", "id")
 
+    def rerender(self, batch: int = 500) -> int:
+        """Render these posts' bodies again into `body_rendered` (after a change to the
+        Markdown renderer or its sanitizer), `batch` at a time; how many changed."""
+        changed, last = 0, 0
+        while True:
+            posts = list(self.filter(pk__gt=last).order_by("pk")[:batch])
+            if not posts:
+                return changed
+            stale = []
+            for post in posts:
+                html = render_markdown(post.body) if post.body else ""
+                if html != post.body_rendered:
+                    post.body_rendered = html
+                    stale.append(post)
+            self.model.objects.bulk_update(stale, ["body_rendered"])
+            changed += len(stale)
+            last = posts[-1].pk
+
     def live(self) -> PostQuerySet:
         """Posts everyone who sees the space may read: not deleted, and published
         (neither held for review nor hidden by a moderator)."""
@@ -408,6 +426,11 @@ class Post(models.Model):
             "like @alice-ally."
         ),
     )
+    # `body` rendered from Markdown and sanitized, written by save() whenever the body
+    # is (as Discourse keeps its "cooked" post): a thread page shows it as it is
+    # instead of rendering every post at every view. `manage.py dialogue_rerender`
+    # rewrites it after a change to the renderer or its sanitizer.
+    body_rendered = models.TextField(blank=True, default="", editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
@@ -423,12 +446,23 @@ class Post(models.Model):
     def __str__(self) -> str:
         return f"post {self.pk} in thread {self.thread_id}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "body" in update_fields:
+            self.body_rendered = render_markdown(self.body) if self.body else ""
+            if update_fields is not None:
+                kwargs["update_fields"] = {"body_rendered", *update_fields}
+        super().save(*args, **kwargs)
+
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
 
     def body_html(self) -> SafeString:
-        return render_markdown(self.body)
+        if self.body and not self.body_rendered:
+            # A row written around save() (a bulk insert): render it now.
+            return render_markdown(self.body)
+        return mark_safe(self.body_rendered)  # noqa: S308 - sanitized when saved
 
     def is_written_by(self, user: User | None) -> bool:
         """Whether `user` wrote the post: under his name, or under his pseudonym (found

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,14 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from alongside.circles.models import Circle, CircleMembership
-from alongside.dialogue import listening, moderation, safespace, services, trust
+from alongside.dialogue import listening, moderation, rows, safespace, services, trust
 from alongside.dialogue.forms import PostForm, SpaceCreateForm, SpaceForm, ThreadForm
 from alongside.dialogue.keyset import keyset_page
 from alongside.dialogue.models import (
     DigestSubscription,
     ListeningPhase,
     Post,
-    Reaction,
     Space,
     Thread,
 )
@@ -401,67 +399,6 @@ def listening_phase(request: OrgHttpRequest, thread_uid: UUID) -> HttpResponse:
     return redirect(thread.get_absolute_url())
 
 
-@dataclass(frozen=True)
-class ReactionCount:
-    kind: str
-    emoji: str
-    label: str
-    count: int
-    mine: bool
-
-
-@dataclass(frozen=True)
-class PostRow:
-    post: Post
-    author_name: str
-    is_mine: bool
-    reactions: list[ReactionCount]
-
-
-def _reaction_counts(
-    post_ids: list[int], viewer_id: int, pseudonym: Any = None
-) -> dict[int, dict[str, tuple[int, bool]]]:
-    """Counts of each reaction on each post, and whether the viewer gave it (as his
-    `pseudonym` in a safe space): one query for the whole page."""
-    mine = Q(pseudonym=pseudonym) if pseudonym is not None else Q(user_id=viewer_id)
-    rows = (
-        Reaction.objects.filter(post_id__in=post_ids)
-        .values("post_id", "kind")
-        .annotate(n=Count("id"), mine=Count("id", filter=mine))
-        .order_by()
-    )
-    counts: dict[int, dict[str, tuple[int, bool]]] = {}
-    for row in rows:
-        counts.setdefault(row["post_id"], {})[row["kind"]] = (row["n"], row["mine"] > 0)
-    return counts
-
-
-def _reaction_list(counts: dict[str, tuple[int, bool]]) -> list[ReactionCount]:
-    return [
-        ReactionCount(
-            kind=kind,
-            emoji=Reaction.EMOJI[kind],
-            label=str(label),
-            count=counts.get(kind, (0, False))[0],
-            mine=counts.get(kind, (0, False))[1],
-        )
-        for kind, label in Reaction.Kind.choices
-    ]
-
-
-def _post_rows(posts: list[Post], viewer: Any, pseudonym: Any = None) -> list[PostRow]:
-    counts = _reaction_counts([p.pk for p in posts], viewer.pk, pseudonym)
-    return [
-        PostRow(
-            post=post,
-            author_name=post.display_author_for(viewer),
-            is_mine=post.is_written_by(viewer),
-            reactions=_reaction_list(counts.get(post.pk, {})),
-        )
-        for post in posts
-    ]
-
-
 @member_required
 def thread_detail(request: OrgHttpRequest, thread_uid: UUID) -> HttpResponse:
     thread = _get_thread(request, thread_uid)
@@ -494,6 +431,7 @@ def thread_detail(request: OrgHttpRequest, thread_uid: UUID) -> HttpResponse:
                 _posted_message(request, post, _("Your reply is posted."))
                 return redirect(_post_url(post))
     is_moderator = space.can_moderate(request.membership)
+    can_request_reveal = space.is_safe and request.membership.is_program_admin
     mine = moderation.pseudonym_of(space, request.user)
     page = keyset_page(
         thread.posts.visible_in_thread_to(
@@ -514,13 +452,21 @@ def thread_detail(request: OrgHttpRequest, thread_uid: UUID) -> HttpResponse:
             thread=thread,
             space=space,
             page=page,
-            rows=_post_rows(page.items, request.user, mine),
+            rows=rows.post_rows(
+                page.items,
+                request.user,
+                org_slug=request.organization.slug,
+                safe=space.is_safe,
+                pseudonym=mine,
+                moderator=is_moderator,
+                can_request_reveal=can_request_reveal,
+            ),
             can_post=can_post,
             accepted=accepted,
             form=form,
             following=services.is_following(thread, request.user),
             my_pseudonym=mine,
-            can_request_reveal=space.is_safe and request.membership.is_program_admin,
+            can_request_reveal=can_request_reveal,
             runs_round=bool(thread.phase)
             and listening.can_run_round(space, request.user),
             next_phase=listening.NEXT_PHASE.get(ListeningPhase(thread.phase))
@@ -643,12 +589,14 @@ def react(request: OrgHttpRequest, post_uid: UUID) -> HttpResponse:
         )
         return response
     _acting_in_safe_space(request, post.thread.space)
+    kind, _sep, on = request.POST.get("reaction", "").partition(":")
     try:
         services.reaction_set(
             post,
             user=request.user,
-            kind=request.POST.get("kind", ""),
-            on=request.POST.get("on") == "1",
+            # The pressed button's value: "<kind>:1" adds, "<kind>:0" takes back.
+            kind=kind,
+            on=on == "1",
         )
     except moderation.Sanctioned as e:
         messages.error(request, e.message)
@@ -659,23 +607,17 @@ def react(request: OrgHttpRequest, post_uid: UUID) -> HttpResponse:
         messages.error(request, _("Unknown reaction."))
         return redirect(_post_url(post))
     if request.htmx:
-        counts = _reaction_counts(
-            [post.pk],
-            request.user.pk,
-            moderation.pseudonym_of(post.thread.space, request.user),
+        space = post.thread.space
+        row = rows.single_row(
+            post,
+            request.user,
+            org_slug=request.organization.slug,
+            safe=space.is_safe,
+            pseudonym=moderation.pseudonym_of(space, request.user),
         )
         return render(
             request,
-            "dialogue/_reactions.html",
-            _context(
-                request,
-                row=PostRow(
-                    post=post,
-                    author_name=post.display_author_for(request.user),
-                    is_mine=post.is_written_by(request.user),
-                    reactions=_reaction_list(counts.get(post.pk, {})),
-                ),
-                can_post=True,
-            ),
+            "dialogue/thread_detail.html#reactions",
+            _context(request, row=row, can_post=True),
         )
     return redirect(_post_url(post))

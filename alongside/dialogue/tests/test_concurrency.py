@@ -36,7 +36,7 @@ class ConcurrentDialogueTestCase(TransactionTestCase):
         path = reverse("dialogue:react", args=["race", self.post.uid])
 
         def react(i: int) -> int:
-            return self._client().post(path, {"kind": "heart", "on": "1"}).status_code
+            return self._client().post(path, {"reaction": "heart:1"}).status_code
 
         statuses, errors = run_together(THREADS, react)
         self.assertEqual(errors, [])

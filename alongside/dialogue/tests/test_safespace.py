@@ -404,7 +404,7 @@ class RecentSignInTestCase(BaseTestCase):
             (thread_url, {"body": "A reply"}),
             (
                 f"/o/northwind/posts/{self.post.uid}/react/",
-                {"kind": "heart", "on": "1"},
+                {"reaction": "heart:1"},
             ),
             (f"{thread_url}follow/", {"follow": "on"}),
         ]
@@ -459,7 +459,7 @@ class RealAccountIsolationTestCase(BaseTestCase):
         thread_url = other.thread.get_absolute_url()
         self.client.post(thread_url, {"body": "PSEUDO-WORDS"})
         self.client.post(
-            f"/o/northwind/posts/{other.uid}/react/", {"kind": "heart", "on": "1"}
+            f"/o/northwind/posts/{other.uid}/react/", {"reaction": "heart:1"}
         )
         self.client.post(f"{thread_url}follow/", {"follow": "on"})
         self.client.post(
@@ -492,7 +492,7 @@ class HtmxRecentSignInTestCase(BaseTestCase):
         self.client.force_login(self.alice)
         r = self.client.post(
             f"/o/northwind/posts/{post.uid}/react/",
-            {"kind": "heart", "on": "1"},
+            {"reaction": "heart:1"},
             headers={"HX-Request": "true"},
         )
         self.assertEqual(r.status_code, 204)
@@ -502,7 +502,7 @@ class HtmxRecentSignInTestCase(BaseTestCase):
         sign_in_recently(self.client, self.alice)
         r = self.client.post(
             f"/o/northwind/posts/{post.uid}/react/",
-            {"kind": "heart", "on": "1"},
+            {"reaction": "heart:1"},
             headers={"HX-Request": "true"},
         )
         self.assertContains(r, 'aria-pressed="true"')

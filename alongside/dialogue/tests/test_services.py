@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from io import StringIO
 from typing import Any
 
 from django.core import mail
 from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.test import TestCase
 from django.utils import timezone
@@ -239,10 +241,6 @@ class DigestTestCase(BaseTestCase):
         self.assertEqual(len(mail.outbox), 1)
 
     def test_the_command_runs(self) -> None:
-        from io import StringIO
-
-        from django.core.management import call_command
-
         out = StringIO()
         call_command("send_dialogue_digests", stdout=out)
         self.assertIn("0 digest", out.getvalue())
@@ -251,3 +249,44 @@ class DigestTestCase(BaseTestCase):
 class DisplayAuthorTestCase(TestCase):
     def test_a_post_without_author_shows_a_former_member(self) -> None:
         self.assertEqual(Post(body="x").display_author_for(None), "A former member")
+
+
+class StoredHtmlTestCase(BaseTestCase):
+    """Post.body_rendered: written whenever the body is, shown as it is."""
+
+    def test_the_html_follows_the_body_through_edit_and_delete(self) -> None:
+        space = make_space(self.org, accepted=(self.alice,))
+        post = start(space, self.alice, "**bold** <script>alert(1)</script>")
+        post.refresh_from_db()
+        self.assertIn("<strong>bold</strong>", post.body_rendered)
+        self.assertNotIn("<script", post.body_rendered)
+        services.post_edit(post, user=self.alice, body="_now_ [x](javascript:alert(1))")
+        post.refresh_from_db()
+        self.assertIn("<em>now</em>", post.body_rendered)
+        self.assertNotIn('href="javascript', post.body_rendered)
+        # A save of other fields leaves it alone; the author's delete empties it.
+        post.state = Post.State.HIDDEN
+        post.save(update_fields=("state",))
+        post.refresh_from_db()
+        self.assertIn("<em>now</em>", post.body_rendered)
+        services.post_delete(post, user=self.alice)
+        post.refresh_from_db()
+        self.assertEqual(post.body_rendered, "")
+        self.assertEqual(str(post.body_html()), "")
+
+    def test_rows_written_around_save_render_at_read_and_the_command_fills_them(
+        self,
+    ) -> None:
+        space = make_space(self.org, accepted=(self.alice,))
+        post = start(space, self.alice, "*one*")
+        Post.objects.filter(pk=post.pk).update(body_rendered="")
+        post.refresh_from_db()
+        self.assertIn("<em>one</em>", post.body_html())
+        out = StringIO()
+        call_command("dialogue_rerender", stdout=out)
+        self.assertIn("1 post(s) rendered again.", out.getvalue())
+        post.refresh_from_db()
+        self.assertIn("<em>one</em>", post.body_rendered)
+        # Up to date: a second run changes nothing.
+        call_command("dialogue_rerender", stdout=out)
+        self.assertIn("0 post(s) rendered again.", out.getvalue())

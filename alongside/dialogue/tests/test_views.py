@@ -1,14 +1,17 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import html5lib
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import override
 
 from alongside.circles.models import Circle
+from alongside.dialogue import services
 from alongside.dialogue.models import (
     DigestSubscription,
     GuidelinesAcceptance,
@@ -18,6 +21,7 @@ from alongside.dialogue.models import (
     Subscription,
     Thread,
 )
+from alongside.dialogue.templatetags.dialogue_tags import dialogue_time
 from alongside.dialogue.tests.helpers import make_circle, make_space, start
 from alongside.test import BaseTestCase
 
@@ -77,7 +81,7 @@ class VisibilityTestCase(BaseTestCase):
             self.assertEqual(self.client.get(url).status_code, 404, url)
         response = self.client.post(
             reverse("dialogue:react", args=[self.org.slug, self.post.uid]),
-            {"kind": "heart", "on": "1"},
+            {"reaction": "heart:1"},
         )
         self.assertEqual(response.status_code, 404)
         response = self.client.get(reverse("dialogue:spaces", args=[self.org.slug]))
@@ -189,24 +193,66 @@ class FlowTestCase(BaseTestCase):
         post = start(space, self.alice)
         url = reverse("dialogue:react", args=[self.org.slug, post.uid])
         self.client.force_login(self.bob)
-        response = self.client.post(url, {"kind": "heart", "on": "1"})
+        response = self.client.post(url, {"reaction": "heart:1"})
         self.assertEqual(response.status_code, 302)
         self.assertTrue(response["Location"].endswith(f"#post-{post.uid}"))
         response = self.client.post(
-            url, {"kind": "heart", "on": "1"}, headers={"HX-Request": "true"}
+            url, {"reaction": "heart:1"}, headers={"HX-Request": "true"}
         )
         self.assertContains(response, 'aria-pressed="true"')
         self.assertContains(response, 'aria-label="Support (1)"')
         self.assertEqual(Reaction.objects.count(), 1)
         response = self.client.post(
-            url, {"kind": "heart", "on": "0"}, headers={"HX-Request": "true"}
+            url, {"reaction": "heart:0"}, headers={"HX-Request": "true"}
         )
         self.assertContains(response, 'aria-label="Support (0)"')
         self.assertFalse(Reaction.objects.exists())
-        response = self.client.post(url, {"kind": "skull", "on": "1"})
+        response = self.client.post(url, {"reaction": "skull:1"})
         self.assertEqual(response.status_code, 302)
         self.assertFalse(Reaction.objects.exists())
         self.assertEqual(self.client.get(url).status_code, 405)
+
+    def test_each_viewer_gets_the_links_and_buttons_his_role_allows(self) -> None:
+        space = make_space(self.org, accepted=(self.alice, self.bob))
+        post = start(space, self.alice, "Mine to edit")
+        url = post.thread.get_absolute_url()
+        org = self.org.slug
+
+        def link(name: str) -> str:
+            return 'href="' + reverse(f"dialogue:{name}", args=[org, post.uid]) + '"'
+
+        self.client.force_login(self.alice)
+        response = self.client.get(url)
+        self.assertContains(response, link("post_edit"))
+        self.assertContains(response, link("post_delete"))
+        self.assertNotContains(response, link("flag"))
+        self.assertNotContains(response, link("moderate_post"))
+        self.client.force_login(self.bob)
+        services.reaction_set(post, user=self.bob, kind="heart", on=True)
+        response = self.client.get(url)
+        self.assertContains(response, link("flag"))
+        self.assertNotContains(response, link("post_edit"))
+        self.assertContains(
+            response,
+            f'action="{reverse("dialogue:react", args=[org, post.uid])}"',
+        )
+        # Pressed: the button takes the reaction back; the others add theirs.
+        self.assertContains(response, 'value="heart:0"')
+        self.assertContains(response, 'value="bulb:1"')
+        self.client.force_login(self.paula)  # a program admin moderates it
+        response = self.client.get(url)
+        self.assertContains(response, link("moderate_post"))
+        self.assertNotContains(response, link("flag"))
+
+    def test_a_malformed_reaction_changes_nothing(self) -> None:
+        space = make_space(self.org, accepted=(self.alice,))
+        post = start(space, self.alice)
+        url = reverse("dialogue:react", args=[self.org.slug, post.uid])
+        self.client.force_login(self.bob)
+        for value in ("", ":1", "heart:1:1", "<b>:1"):
+            response = self.client.post(url, {"reaction": value})
+            self.assertEqual(response.status_code, 302, value)
+        self.assertFalse(Reaction.objects.exists())
 
     def test_follow_and_digest_toggles(self) -> None:
         space = make_space(self.org, accepted=(self.alice,))
@@ -353,7 +399,7 @@ class KeysetPaginationTestCase(BaseTestCase):
         while url:
             response = self.client.get(url)
             pages += 1
-            seen += [row.post.pk for row in response.context["rows"]]
+            seen += [row["uid"] for row in response.context["rows"]]
             page = response.context["page"]
             url = (
                 thread.get_absolute_url() + "?after=" + page.next_cursor
@@ -362,7 +408,7 @@ class KeysetPaginationTestCase(BaseTestCase):
             )
             url = url.replace("+", "%2B")
         expected = list(
-            thread.posts.order_by("created_at", "id").values_list("pk", flat=True)
+            thread.posts.order_by("created_at", "id").values_list("uid", flat=True)
         )
         self.assertEqual(seen, expected)
         self.assertEqual(pages, 3)
@@ -397,3 +443,22 @@ class KeysetPaginationTestCase(BaseTestCase):
         for bad in ("nonsense", "2026-01-01T00:00:00_x", "2026-01-01T00:00:00_1", "_"):
             response = self.client.get(thread.get_absolute_url(), {"after": bad})
             self.assertContains(response, "first")
+
+
+class DialogueTimeTestCase(BaseTestCase):
+    def test_the_fast_format_writes_what_date_format_writes(self) -> None:
+        for language in ("en", "fr", "de"):
+            with override(language):
+                for moment in (
+                    datetime(2026, 1, 5, 7, 3, tzinfo=UTC),
+                    datetime(2026, 12, 31, 23, 59, tzinfo=UTC),
+                ):
+                    local = timezone.localtime(moment)
+                    self.assertIn(
+                        f">{date_format(local, 'j F Y, H:i')}</time>",
+                        dialogue_time(moment, False),
+                    )
+                    self.assertIn(
+                        f">{date_format(local, 'j F Y')}</time>",
+                        dialogue_time(moment, True),
+                    )
