@@ -48,6 +48,15 @@ class EngineFailure(Exception):
     """The pay-gap engine failed on a file. Carries no value from the file."""
 
 
+class UploadGone(EngineFailure):
+    """The upload's file is missing from the upload directory (deleted by hand, lost
+    with a disk, or the database restored without the files): it must be uploaded
+    again."""
+
+    def __init__(self) -> None:
+        super().__init__("The uploaded file is no longer there.")
+
+
 class UploadRejected(Exception):
     """The file has blocking problems; `validation` lists them all."""
 
@@ -204,7 +213,7 @@ def discard_upload(upload: PayrollUpload) -> None:
 
 def headers_of(upload: PayrollUpload) -> list[str]:
     if upload.path is None or not upload.path.exists():
-        raise EngineFailure("The uploaded file is no longer there.")
+        raise UploadGone
     headers: list[str] = _engine_call(
         "reading the header", paygap.detect_columns, upload.path
     )
@@ -214,7 +223,7 @@ def headers_of(upload: PayrollUpload) -> list[str]:
 @sensitive_variables("values")
 def gender_values_of(upload: PayrollUpload, column: str) -> list[str]:
     if upload.path is None or not upload.path.exists():
-        raise EngineFailure("The uploaded file is no longer there.")
+        raise UploadGone
     values: list[str] = _engine_call(
         "reading gender values", paygap.sample_values, upload.path, column, limit=20
     )
@@ -251,7 +260,7 @@ def validation_kind(upload: PayrollUpload) -> str:
 @sensitive_variables()
 def validate_upload(upload: PayrollUpload) -> paygap.ValidationResult:
     if upload.path is None or not upload.path.exists():
-        raise EngineFailure("The uploaded file is no longer there.")
+        raise UploadGone
     result: paygap.ValidationResult = _engine_call(
         "validating",
         paygap.validate,
@@ -278,7 +287,7 @@ def compute_report(
     """
     path = upload.path
     if path is None or not path.exists():
-        raise EngineFailure("The uploaded file is no longer there.")
+        raise UploadGone
     mapping = mapping_of(upload)
     organization = upload.organization
     equity_settings = EquitySettings.for_organization(organization)

@@ -64,6 +64,24 @@ def _engine_error(request: OrgHttpRequest, err: services.EngineFailure) -> HttpR
     return render(request, "equity/engine_error.html", _context(request), status=500)
 
 
+def _upload_error(
+    request: OrgHttpRequest, upload: PayrollUpload, err: services.EngineFailure
+) -> HttpResponse:
+    if isinstance(err, services.UploadGone):
+        logger.warning(
+            "equity: upload %s has no file (organization %s)",
+            upload.pk,
+            request.organization.pk,
+        )
+        return render(
+            request,
+            "equity/upload_gone.html",
+            _context(request, upload=upload),
+            status=410,
+        )
+    return _engine_error(request, err)
+
+
 def _get_upload(request: OrgHttpRequest, upload_id: int) -> PayrollUpload:
     return get_object_or_404(
         PayrollUpload,
@@ -208,7 +226,7 @@ def upload_map(request: OrgHttpRequest, upload_id: int) -> HttpResponse:
     try:
         headers = services.headers_of(upload_obj)
     except services.EngineFailure as err:
-        return _engine_error(request, err)
+        return _upload_error(request, upload_obj, err)
     if not headers:
         return render(
             request,
@@ -231,7 +249,7 @@ def upload_map(request: OrgHttpRequest, upload_id: int) -> HttpResponse:
             else []
         )
     except services.EngineFailure as err:
-        return _engine_error(request, err)
+        return _upload_error(request, upload_obj, err)
     gender_suggestion = (stored.gender_values if stored else {}) or (
         paygap.suggest_gender_values(values)
     )
@@ -286,7 +304,7 @@ def upload_check(request: OrgHttpRequest, upload_id: int) -> HttpResponse:
         validation = services.validate_upload(upload_obj)
         levels = services.level_values_of(upload_obj) if validation.ok else None
     except services.EngineFailure as err:
-        return _engine_error(request, err)
+        return _upload_error(request, upload_obj, err)
     has_warnings = bool(validation.warnings)
     initial = {"level_order": "\n".join(levels or [])}
     form = ComputeForm(
@@ -310,7 +328,7 @@ def upload_check(request: OrgHttpRequest, upload_id: int) -> HttpResponse:
             validation = rejected.validation
             status = 422
         except services.EngineFailure as err:
-            return _engine_error(request, err)
+            return _upload_error(request, upload_obj, err)
         else:
             messages.success(request, _("The report is ready."))
             name = (

@@ -239,6 +239,21 @@ class UploadFlowTestCase(PrivateUploadRoot, BaseTestCase):
         self.assertFalse(PayrollUpload.objects.exists())
         self.assertEqual(self.files_left(), [])
 
+    def test_a_missing_file_says_so_and_can_be_discarded(self) -> None:
+        upload = self.upload(csv_bytes(payroll_rows()))
+        self.map(upload)
+        upload.refresh_from_db()
+        upload.delete_file()
+        for name in ("upload_map", "upload_check"):
+            r = self.client.get(self.url(name, upload_id=upload.pk))
+            self.assertContains(r, "The uploaded file is missing", status_code=410)
+        r = self.client.post(self.url("upload_check", upload_id=upload.pk), {})
+        self.assertEqual(r.status_code, 410)
+        self.assertFalse(PayGapReport.objects.exists())
+        r = self.client.post(self.url("upload_discard", upload_id=upload.pk))
+        self.assertRedirects(r, self.url("reports"))
+        self.assertFalse(PayrollUpload.objects.exists())
+
     def test_warnings_need_an_explicit_confirmation(self) -> None:
         rows = payroll_rows()
         rows[2][2] = "900.00"  # far from the median: a warning, not an error
