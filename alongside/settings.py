@@ -46,6 +46,10 @@ if not PSEUDONYM_KEY:
             "Set PSEUDONYM_KEY (a long random string) when DEBUG is off."
         )
 
+# Former pseudonym keys, while `manage.py pseudonym_rekey` moves every pseudonym to the
+# current one (docs/deploy.md, "The pseudonym key"): still read, never written.
+PSEUDONYM_KEY_FALLBACKS = envlist("OLD_PSEUDONYM_KEYS")
+
 SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = envstr("SITE_NAME", "Alongside")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost")

@@ -30,6 +30,9 @@ class DialogueConfig(AppConfig):
                 "dialogue.reveal_key_used": _(
                     "Opened the sealed link of a pseudonym for an approved reveal"
                 ),
+                "dialogue.pseudonyms_rekeyed": _(
+                    "Moved the safe-space pseudonyms to a new pseudonym key"
+                ),
                 "dialogue.listening_phase_changed": _(
                     "Moved a listening round to its next phase"
                 ),

@@ -24,6 +24,7 @@ import hashlib
 import hmac
 import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING
@@ -79,33 +80,47 @@ class PseudonymKeyError(Exception):
 # Keys --------------------------------------------------------------------------------
 
 
-def _derive(label: bytes) -> bytes:
-    return HKDF(
-        algorithm=hashes.SHA256(),
-        length=32,
-        salt=b"alongside.dialogue.safespace",
-        info=label,
-    ).derive(settings.PSEUDONYM_KEY.encode())
-
-
 @cache
 def _keys(master: str) -> tuple[bytes, bytes]:
-    # `master` is only the cache key: a changed setting (in tests) derives anew.
-    return _derive(b"owner-digest"), _derive(b"owner-seal")
+    """The digest key and the sealing key that `master` (a PSEUDONYM_KEY) derives."""
+
+    def derive(label: bytes) -> bytes:
+        return HKDF(
+            algorithm=hashes.SHA256(),
+            length=32,
+            salt=b"alongside.dialogue.safespace",
+            info=label,
+        ).derive(master.encode())
+
+    return derive(b"owner-digest"), derive(b"owner-seal")
 
 
-def _digest_key() -> bytes:
-    return _keys(settings.PSEUDONYM_KEY)[0]
+def _current() -> tuple[bytes, bytes]:
+    return _keys(settings.PSEUDONYM_KEY)
 
 
-def _seal_key() -> bytes:
-    return _keys(settings.PSEUDONYM_KEY)[1]
+def _all_keys() -> list[tuple[bytes, bytes]]:
+    """The current keys first, then those of PSEUDONYM_KEY_FALLBACKS (a rotation in
+    progress: read with them, never write)."""
+    return [_current()] + [
+        _keys(old)
+        for old in getattr(settings, "PSEUDONYM_KEY_FALLBACKS", [])
+        if old != settings.PSEUDONYM_KEY
+    ]
+
+
+def _digest(key: bytes, space_id: int, user_id: int) -> str:
+    return hmac.new(key, f"{space_id}:{user_id}".encode(), hashlib.sha256).hexdigest()
 
 
 def owner_digest(space_id: int, user_id: int) -> str:
     """The keyed hash that finds a member's pseudonym in a space (64 hex digits)."""
-    message = f"{space_id}:{user_id}".encode()
-    return hmac.new(_digest_key(), message, hashlib.sha256).hexdigest()
+    return _digest(_current()[0], space_id, user_id)
+
+
+def owner_digests(space_id: int, user_id: int) -> list[str]:
+    """That hash under the current key and under each former one still configured."""
+    return [_digest(keys[0], space_id, user_id) for keys in _all_keys()]
 
 
 def _associated(pseudonym_id: uuid.UUID, space_id: int) -> bytes:
@@ -116,21 +131,27 @@ def seal(user_id: int, *, pseudonym_id: uuid.UUID, space_id: int) -> str:
     """The member's id, encrypted for this one pseudonym (copied to another row, it
     does not open)."""
     nonce = secrets.token_bytes(12)
-    sealed = AESGCM(_seal_key()).encrypt(
+    sealed = AESGCM(_current()[1]).encrypt(
         nonce, str(user_id).encode(), _associated(pseudonym_id, space_id)
     )
     return base64.urlsafe_b64encode(nonce + sealed).decode()
 
 
 def unseal(value: str, *, pseudonym_id: uuid.UUID, space_id: int) -> int:
+    """The member id sealed in `value`, opened with the current key or a former one."""
     try:
         raw = base64.urlsafe_b64decode(value.encode())
-        plain = AESGCM(_seal_key()).decrypt(
-            raw[:12], raw[12:], _associated(pseudonym_id, space_id)
-        )
-        return int(plain.decode())
-    except (InvalidTag, ValueError) as e:
+    except ValueError as e:
         raise PseudonymKeyError from e
+    for _digest_key, seal_key in _all_keys():
+        try:
+            plain = AESGCM(seal_key).decrypt(
+                raw[:12], raw[12:], _associated(pseudonym_id, space_id)
+            )
+            return int(plain.decode())
+        except (InvalidTag, ValueError):
+            continue
+    raise PseudonymKeyError
 
 
 # Pseudonyms --------------------------------------------------------------------------
@@ -151,8 +172,9 @@ def pseudonym_for(space: Space, user: User, create: bool = True) -> Pseudonym | 
     constraint refuses the second insert, which then reads the first one's row."""
     if not space.is_safe:
         raise ValueError("Only a safe space has pseudonyms.")
-    digest = owner_digest(space.pk, user.pk)
-    found = Pseudonym.objects.filter(space=space, owner_digest=digest).first()
+    digests = owner_digests(space.pk, user.pk)
+    digest = digests[0]
+    found = Pseudonym.objects.filter(space=space, owner_digest__in=digests).first()
     if found is not None or not create:
         return found
     for _attempt in range(20):
@@ -171,7 +193,9 @@ def pseudonym_for(space: Space, user: User, create: bool = True) -> Pseudonym | 
         except IntegrityError:
             # Either another request made his pseudonym just now, or the handle is
             # taken in this space: read his, or draw another name.
-            found = Pseudonym.objects.filter(space=space, owner_digest=digest).first()
+            found = Pseudonym.objects.filter(
+                space=space, owner_digest__in=digests
+            ).first()
             if found is not None:
                 return found
     raise RuntimeError("No free pseudonym handle after 20 draws.")  # pragma: no cover
@@ -204,8 +228,10 @@ def is_owner(pseudonym: Pseudonym, user: User | None) -> bool:
     """Whether `user` is the member behind `pseudonym` (by the digest: no unsealing)."""
     if user is None or user.pk is None or not pseudonym.owner_digest:
         return False
-    return hmac.compare_digest(
-        pseudonym.owner_digest, owner_digest(pseudonym.space_id, user.pk)
+    stored = pseudonym.owner_digest
+    return any(
+        hmac.compare_digest(stored, digest)
+        for digest in owner_digests(pseudonym.space_id, user.pk)
     )
 
 
@@ -218,7 +244,9 @@ def pseudonyms_of(user: User) -> list[Pseudonym]:
         return []
     digests = Q()
     for space_id in pairs:
-        digests |= Q(space_id=space_id, owner_digest=owner_digest(space_id, user.pk))
+        digests |= Q(
+            space_id=space_id, owner_digest__in=owner_digests(space_id, user.pk)
+        )
     return list(Pseudonym.objects.filter(digests).select_related("space__organization"))
 
 
@@ -232,6 +260,85 @@ def forget_owner(user: User) -> int:
     return Pseudonym.objects.filter(pk__in=ids).update(
         owner_digest=None, owner_sealed=""
     )
+
+
+# Key rotation ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RekeyResult:
+    rekeyed: int
+    current: int
+    # Sealed under no configured key: left as they are (see docs/deploy.md).
+    unopenable: int
+    # The member has another pseudonym in the same space under the current key (made
+    # while the former key was not configured): left under the former key.
+    conflicts: int
+
+
+def rekey_pseudonyms(batch: int = 500) -> RekeyResult:
+    """Move every linked pseudonym to the current PSEUDONYM_KEY: its digest and sealed
+    id are computed again under it, from the id the current or a former key opens.
+
+    Safe to interrupt and to run again; rows already under the current key are left
+    alone. Audited with the counts only."""
+    rekeyed = current = unopenable = conflicts = 0
+    last: uuid.UUID | None = None
+    while True:
+        rows = Pseudonym.objects.exclude(owner_sealed="").order_by("pk")
+        if last is not None:
+            rows = rows.filter(pk__gt=last)
+        page = list(rows[:batch])
+        if not page:
+            break
+        last = page[-1].pk
+        for pseudonym in page:
+            try:
+                user_id = unseal(
+                    pseudonym.owner_sealed,
+                    pseudonym_id=pseudonym.pk,
+                    space_id=pseudonym.space_id,
+                )
+            except PseudonymKeyError:
+                unopenable += 1
+                continue
+            digest = owner_digest(pseudonym.space_id, user_id)
+            if pseudonym.owner_digest == digest and _opens_with_current(pseudonym):
+                current += 1
+                continue
+            pseudonym.owner_digest = digest
+            pseudonym.owner_sealed = seal(
+                user_id, pseudonym_id=pseudonym.pk, space_id=pseudonym.space_id
+            )
+            try:
+                with transaction.atomic():
+                    pseudonym.save(update_fields=("owner_digest", "owner_sealed"))
+            except IntegrityError:
+                conflicts += 1
+                continue
+            rekeyed += 1
+    result = RekeyResult(rekeyed, current, unopenable, conflicts)
+    if rekeyed or unopenable or conflicts:
+        audit_record(
+            action="dialogue.pseudonyms_rekeyed",
+            data={
+                "rekeyed": rekeyed,
+                "unopenable": unopenable,
+                "conflicts": conflicts,
+            },
+        )
+    return result
+
+
+def _opens_with_current(pseudonym: Pseudonym) -> bool:
+    raw = base64.urlsafe_b64decode(pseudonym.owner_sealed.encode())
+    try:
+        AESGCM(_current()[1]).decrypt(
+            raw[:12], raw[12:], _associated(pseudonym.pk, pseudonym.space_id)
+        )
+    except InvalidTag:
+        return False
+    return True
 
 
 # Coarse time and recent sign-in ------------------------------------------------------

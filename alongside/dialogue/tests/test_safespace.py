@@ -7,15 +7,19 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import timedelta
+from io import StringIO
 from unittest import mock
 
+from django.conf import settings
 from django.contrib import admin
 from django.core import mail
 from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 
 from alongside.accounts.models import User
+from alongside.audit.models import AuditEvent
 from alongside.dialogue import safespace, services
 from alongside.dialogue.models import (
     DigestSubscription,
@@ -64,6 +68,84 @@ class KeysTestCase(BaseTestCase):
             safespace.unseal(sealed, pseudonym_id=pid, space_id=7)
         with self.assertRaises(safespace.PseudonymKeyError):
             safespace.unseal("not base64 !!", pseudonym_id=pid, space_id=7)
+
+
+OLD_KEY = settings.PSEUDONYM_KEY  # the test settings' key
+NEW_KEY = "the-rotated-pseudonym-key-0123456789abcdef"
+
+
+class KeyRotationTestCase(BaseTestCase):
+    """A new PSEUDONYM_KEY with the former one in OLD_PSEUDONYM_KEYS, then
+    `manage.py pseudonym_rekey`, then the former key removed."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.space = make_space(self.org, accepted=(self.alice,), is_safe=True)
+        self.post = start(self.space, self.alice, "Under the old key")
+        self.pseudonym = self.post.pseudonym
+        assert self.pseudonym is not None
+
+    def _rekey(self) -> str:
+        out = StringIO()
+        call_command("pseudonym_rekey", stdout=out)
+        return out.getvalue()
+
+    def _still_his(self) -> None:
+        self.assertEqual(
+            safespace.pseudonym_for(self.space, self.alice, create=False),
+            self.pseudonym,
+        )
+        self.pseudonym.refresh_from_db()
+        self.assertTrue(safespace.is_owner(self.pseudonym, self.alice))
+        self.assertFalse(safespace.is_owner(self.pseudonym, self.bob))
+        self.assertEqual(safespace.owner_of(self.pseudonym), self.alice)
+        self.assertEqual(safespace.pseudonyms_of(self.alice), [self.pseudonym])
+
+    def test_a_rotation_keeps_every_link_and_moves_it_to_the_new_key(self) -> None:
+        before = Pseudonym.objects.get()
+        with override_settings(
+            PSEUDONYM_KEY=NEW_KEY, PSEUDONYM_KEY_FALLBACKS=[OLD_KEY]
+        ):
+            # Before the command runs, the former key still finds and opens it.
+            self._still_his()
+            output = self._rekey()
+            self.assertIn("1 pseudonym(s) moved to the current key", output)
+            self.assertIn("OLD_PSEUDONYM_KEYS can be removed", output)
+            after = Pseudonym.objects.get()
+            self.assertNotEqual(after.owner_digest, before.owner_digest)
+            self.assertNotEqual(after.owner_sealed, before.owner_sealed)
+            self.assertEqual(after.handle, before.handle)
+            # Run again: nothing left to move.
+            self.assertIn(
+                "0 pseudonym(s) moved to the current key, 1 already under it",
+                self._rekey(),
+            )
+        with override_settings(PSEUDONYM_KEY=NEW_KEY, PSEUDONYM_KEY_FALLBACKS=[]):
+            self._still_his()
+            # Posting again uses the same pseudonym, not a new one.
+            sign_in_recently(self.client, self.alice)
+            services.reply(thread=self.post.thread, author=self.alice, body="Again")
+            self.assertEqual(Pseudonym.objects.count(), 1)
+        event = AuditEvent.objects.get(action="dialogue.pseudonyms_rekeyed")
+        self.assertEqual(event.data, {"rekeyed": 1, "unopenable": 0, "conflicts": 0})
+
+    def test_without_the_former_key_nothing_is_found_and_nothing_changes(self) -> None:
+        before = Pseudonym.objects.get()
+        with override_settings(PSEUDONYM_KEY=NEW_KEY, PSEUDONYM_KEY_FALLBACKS=[]):
+            self.assertIsNone(
+                safespace.pseudonym_for(self.space, self.alice, create=False)
+            )
+            self.assertIsNone(safespace.owner_of(before))
+            output = self._rekey()
+            self.assertIn("1 under no configured key", output)
+            self.assertIn("Keep OLD_PSEUDONYM_KEYS", output)
+        after = Pseudonym.objects.get()
+        self.assertEqual(
+            (after.owner_digest, after.owner_sealed),
+            (before.owner_digest, before.owner_sealed),
+        )
+        # Put the key back: all is as it was.
+        self._still_his()
 
 
 class PseudonymTestCase(BaseTestCase):
