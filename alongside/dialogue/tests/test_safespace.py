@@ -82,8 +82,7 @@ class KeyRotationTestCase(BaseTestCase):
         super().setUp()
         self.space = make_space(self.org, accepted=(self.alice,), is_safe=True)
         self.post = start(self.space, self.alice, "Under the old key")
-        self.pseudonym = self.post.pseudonym
-        assert self.pseudonym is not None
+        self.pseudonym = Pseudonym.objects.get(posts=self.post)
 
     def _rekey(self) -> str:
         out = StringIO()
