@@ -42,16 +42,20 @@ class PostLinks:
     )
 
     def __init__(self, org_slug: str) -> None:
-        self._patterns = {
-            name: reverse(
+        # Each URL split around the placeholder uid (the last occurrence: the post
+        # comes after the organization in every path).
+        self._parts: dict[str, tuple[str, str]] = {}
+        for name in self.NAMES:
+            url = reverse(
                 f"dialogue:{name}", kwargs={"org": org_slug, "post_uid": _UID}
             )
-            for name in self.NAMES
-        }
-        self._placeholder = str(_UID)
+            head, found, tail = url.rpartition(str(_UID))
+            assert found, url
+            self._parts[name] = (head, tail)
 
     def url(self, name: str, uid: UUID) -> str:
-        return self._patterns[name].replace(self._placeholder, str(uid))
+        head, tail = self._parts[name]
+        return f"{head}{uid}{tail}"
 
 
 # The rows are dictionaries (typed): a dictionary key is the first thing the template
