@@ -18,6 +18,13 @@ import unicodedata
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+# Translated only when a message is shown.
+_WHERE_LOCAL = gettext_lazy("name before the @")
+_WHERE_DOMAIN = gettext_lazy("domain")
+# Stateless: one instance serves every call.
+_EMAIL_VALIDATOR = EmailValidator()
 
 MAX_EMAIL_LENGTH = 254  # RFC 5321 path limit minus the angle brackets
 MAX_LOCAL_LENGTH = 64
@@ -69,8 +76,17 @@ def _script_name(script: str) -> str:
     }.get(script, script.title())
 
 
-def _check_label(label: str, *, where: str) -> None:
-    """Refuse a mixed-script label, or one made only of Latin look-alikes."""
+def _check_label(label: str, *, where: object) -> None:
+    """Refuse a mixed-script label, or one made only of Latin look-alikes.
+
+    An ASCII label always passes (its letters are all Latin, and every look-alike in
+    CONFUSABLES is outside ASCII), so it is not looked at character by character.
+    """
+    if not label.isascii():
+        _check_label_letters(label, where=where)
+
+
+def _check_label_letters(label: str, *, where: object) -> None:
     scripts = {s for s in (_script(c) for c in label) if s is not None}
     if len(scripts) > 1:
         names = ", ".join(sorted(_script_name(s) for s in scripts))
@@ -165,9 +181,9 @@ def normalize_email(raw: str) -> str:
             % {"max": MAX_LOCAL_LENGTH},
             code="too_long",
         )
-    _check_label(local, where=_("name before the @"))
+    _check_label(local, where=_WHERE_LOCAL)
     for label in domain.split("."):
-        _check_label(label, where=_("domain"))
+        _check_label(label, where=_WHERE_DOMAIN)
     if not local.isascii():
         raise ValidationError(
             _(
@@ -184,7 +200,7 @@ def normalize_email(raw: str) -> str:
             code="too_long",
         )
     try:
-        EmailValidator()(address)
+        _EMAIL_VALIDATOR(address)
     except ValidationError:
         raise ValidationError(
             _("This is not a valid email address. Check it, e.g. name@example.org."),

@@ -213,10 +213,20 @@ class SignatureQuerySet(models.QuerySet["Signature"]):
 
 
 class Signature(models.Model):
-    """One person's signature on a campaign, by email address; counts once confirmed."""
+    """One person's signature on a campaign, by email address; counts once confirmed.
+
+    Every signature writes each of its indexes, so it has only those its reads need
+    (docs/performance.md): the campaign's is the unique (campaign, address) one, the
+    links' digests have unique constraints (no LIKE index), and the confirmed and
+    converted ones are partial, written only once a signature is confirmed or turned
+    into a pledge.
+    """
 
     campaign = models.ForeignKey(
-        Campaign, on_delete=models.CASCADE, related_name="signatures"
+        Campaign,
+        on_delete=models.CASCADE,
+        related_name="signatures",
+        db_index=False,  # the unique (campaign, normalized_email) index starts with it
     )
     # NFKC, stripped, lower-cased (services.normalize_email). Also the address we write to.
     normalized_email = models.CharField(max_length=254)
@@ -227,9 +237,9 @@ class Signature(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     # Only SHA-256 digests of the emailed links' tokens are stored (alongside.lib.tokens).
-    confirm_token_digest = models.CharField(max_length=64, unique=True)
+    confirm_token_digest = models.CharField(max_length=64)
     confirm_expires_at = models.DateTimeField()
-    withdraw_token_digest = models.CharField(max_length=64, unique=True)
+    withdraw_token_digest = models.CharField(max_length=64)
     # When the last email for this signature was queued (re-sends are rate-limited).
     email_sent_at = models.DateTimeField(default=timezone.now)
     converted_pledge = models.ForeignKey(
@@ -238,6 +248,7 @@ class Signature(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,  # the partial index signature_converted_pledge
     )
     converted_at = models.DateTimeField(null=True, blank=True)
 
@@ -250,10 +261,23 @@ class Signature(models.Model):
                 fields=("campaign", "normalized_email"),
                 name="one_signature_per_email",
             ),
+            models.UniqueConstraint(
+                fields=("confirm_token_digest",), name="signature_confirm_token"
+            ),
+            models.UniqueConstraint(
+                fields=("withdraw_token_digest",), name="signature_withdraw_token"
+            ),
         )
         indexes = (
             models.Index(
-                fields=("campaign", "confirmed_at"), name="signature_confirmed"
+                fields=("campaign", "confirmed_at"),
+                name="signature_confirmed_only",
+                condition=Q(confirmed_at__isnull=False),
+            ),
+            models.Index(
+                fields=("converted_pledge",),
+                name="signature_converted_pledge",
+                condition=Q(converted_pledge__isnull=False),
             ),
         )
 
@@ -267,3 +291,24 @@ class Signature(models.Model):
     def public_name(self) -> str:
         """What the public wall shows: the first name if opted in, else nothing."""
         return self.first_name if self.show_name and self.is_confirmed else ""
+
+
+class SignRateLimit(models.Model):
+    """The recent signing submissions of one client address: `campaigns.ratelimit`.
+
+    `hits` is a ring of the times (Unix seconds, 10 digits each) of its last `limit`
+    allowed submissions, `next_slot` the slot the next one takes (the oldest). Rows
+    whose last hit is older than the window are deleted (`ratelimit.purge_expired`).
+    """
+
+    # A keyed digest of the address, the limit and the window (no address is stored):
+    # a UUID, so the key is 16 bytes with one index (a text key would get a second,
+    # LIKE index on PostgreSQL).
+    client = models.UUIDField(primary_key=True)
+    hits = models.TextField()
+    next_slot = models.PositiveIntegerField()
+    # Unix seconds. No index: every submission would write it (ratelimit.purge_expired).
+    expires_at = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return str(self.client)

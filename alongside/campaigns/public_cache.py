@@ -8,8 +8,9 @@ for at most `CAMPAIGN_PUBLIC_CACHE_SECONDS` (default 1 s):
   INSERT itself (`services._insert_if_open`), so a campaign closed a moment ago takes
   no signature whatever this copy says;
 - the anonymous campaign page as served (`live_page`), counter and wall included, all
-  but the visitor's CSRF token. The counter on it is at most that old; the live
-  counter fragment the page polls every 3 s reads the stored counter at each request.
+  but the visitor's CSRF token, and the live counter fragment the page polls every
+  3 s. The count they show is at most that old (the fragment is also sent with
+  `Cache-Control: max-age=2`).
 
 A change made through this process (a campaign saved, published or closed, a signature
 confirmed or withdrawn) empties the affected entries at once; other processes see it

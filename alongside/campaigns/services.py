@@ -7,6 +7,8 @@ transaction as the signature row it counts, so it is exact under concurrency;
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 from base64 import urlsafe_b64encode
 from dataclasses import dataclass
@@ -22,7 +24,6 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from alongside.audit.services import audit_record
@@ -34,6 +35,7 @@ from alongside.notifications.tasks import send_email
 
 if TYPE_CHECKING:
     from alongside.accounts.models import User
+    from alongside.campaigns.fastinsert import PreparedTask
     from alongside.pledges.models import Pledge
 
 logger = logging.getLogger(__name__)
@@ -179,6 +181,24 @@ def _microseconds(moment: datetime) -> int:
     return (moment - EPOCH) // timedelta(microseconds=1)
 
 
+# SECRET_KEY (or a fallback) -> the HMAC keyed as `salted_hmac(LINK_SALT, ...,
+# secret=..., algorithm="sha256")` keys it, ready to be copied: deriving the key and
+# the HMAC's pads once per key, not twice per signature.
+_LINK_MACS: dict[str, hmac.HMAC] = {}
+
+
+def _link_mac(secret: str | None) -> hmac.HMAC:
+    secret = settings.SECRET_KEY if secret is None else secret
+    mac = _LINK_MACS.get(secret)
+    if mac is None:
+        key = hashlib.sha256(LINK_SALT.encode() + secret.encode()).digest()
+        mac = hmac.new(key, digestmod=hashlib.sha256)
+        if len(_LINK_MACS) >= 8:
+            _LINK_MACS.clear()
+        _LINK_MACS[secret] = mac
+    return mac.copy()
+
+
 def link_token(
     purpose: str,
     *,
@@ -189,15 +209,15 @@ def link_token(
 ) -> str:
     """The token of a signature's `purpose` ("confirm" or "withdraw") link.
 
-    43 characters of [A-Za-z0-9_-], like `secrets.token_urlsafe(32)`.
+    43 characters of [A-Za-z0-9_-], like `secrets.token_urlsafe(32)`: the
+    `salted_hmac(LINK_SALT, ..., secret=secret, algorithm="sha256")` of the link's
+    purpose, campaign, address and `sent_at`.
     """
-    mac = salted_hmac(
-        LINK_SALT,
-        f"{purpose}:{campaign_id}:{normalized_email}:{_microseconds(sent_at)}",
-        secret=secret,
-        algorithm="sha256",
-    ).digest()
-    return urlsafe_b64encode(mac).rstrip(b"=").decode()
+    mac = _link_mac(secret)
+    mac.update(
+        f"{purpose}:{campaign_id}:{normalized_email}:{_microseconds(sent_at)}".encode()
+    )
+    return urlsafe_b64encode(mac.digest()).rstrip(b"=").decode()
 
 
 def _link_tokens(
@@ -350,7 +370,17 @@ def signature_email_send(signature_id: int, language: str = "") -> bool:
     return True
 
 
-def _queue_signature_email(signature_id: int) -> None:
+def _signature_email_task() -> PreparedTask:
+    """The signature's email task, made ready outside the transaction: its row (on the
+    database backend) wants only the signature's id to be written
+    (`_queue_signature_email`)."""
+    from alongside.campaigns.fastinsert import PreparedTask
+    from alongside.campaigns.tasks import send_signature_email
+
+    return PreparedTask(send_signature_email)
+
+
+def _queue_signature_email(signature_id: int, task: PreparedTask | None = None) -> None:
     """Enqueue the signature's email in the caller's transaction.
 
     `notifications.email.queue_email` enqueues after commit, in a transaction of its
@@ -360,66 +390,131 @@ def _queue_signature_email(signature_id: int) -> None:
     neither). The task carries the signature's id and the language to write in, never
     the address, the links or the text: the worker renders them.
     """
-    from alongside.campaigns.fastinsert import enqueue_now
-    from alongside.campaigns.tasks import send_signature_email
-
-    enqueue_now(send_signature_email, signature_id, translation.get_language() or "")
+    task = task or _signature_email_task()
+    task.enqueue(signature_id, translation.get_language() or "")
 
 
-def _insert_if_open(signature: Signature, now: datetime) -> int | None:
-    """INSERT the signature if its campaign is open now and the address is new.
+_INSERT_COLUMNS = (
+    "campaign",
+    "normalized_email",
+    "first_name",
+    "show_name",
+    "country",
+    "gender",
+    "created_at",
+    "confirm_token_digest",
+    "confirm_expires_at",
+    "withdraw_token_digest",
+    "email_sent_at",
+)
+_INSERT_SQL: dict[tuple[str, str], str] = {}
 
-    One statement: `INSERT ... SELECT ... FROM campaign WHERE <open> ON CONFLICT DO
-    NOTHING RETURNING id`, so the campaign's state is checked in the database, in the
-    same statement as the insert (a campaign closed a moment ago takes nothing, even if
-    the caller's copy of it is a second old), and an existing signature is a row count
-    of 0 instead of an IntegrityError in a savepoint. The id, or None if nothing was
-    inserted (the campaign isn't open, or the address has signed).
-    """
-    connection = connections[router.db_for_write(Signature)]
-    qn = connection.ops.quote_name
-    opts, campaign_opts = Signature._meta, Campaign._meta
 
-    def column(meta: Any, name: str) -> str:
-        return str(qn(meta.get_field(name).column))
+def _insert_sql(alias: str, gate: str = "") -> str:
+    """The statement of `_insert_if_open`, built once per database alias; `gate`, if
+    given, is one more SQL condition the insert needs (`pgsign`: the rate limit)."""
+    sql = _INSERT_SQL.get((alias, gate))
+    if sql is None:
+        qn = connections[alias].ops.quote_name
+        opts, campaign_opts = Signature._meta, Campaign._meta
 
-    values = {
-        "campaign": signature.campaign_id,
-        "normalized_email": signature.normalized_email,
-        "first_name": signature.first_name,
-        "show_name": signature.show_name,
-        "country": signature.country,
-        "gender": signature.gender,
-        "created_at": signature.created_at,
-        "confirm_token_digest": signature.confirm_token_digest,
-        "confirm_expires_at": signature.confirm_expires_at,
-        "withdraw_token_digest": signature.withdraw_token_digest,
-        "email_sent_at": signature.email_sent_at,
-    }
-    adapt = connection.ops.adapt_datetimefield_value
-    params: list[Any] = [
-        adapt(v) if isinstance(v, datetime) else v for v in values.values()
+        def column(meta: Any, name: str) -> str:
+            return str(qn(meta.get_field(name).column))
+
+        columns = ", ".join(column(opts, name) for name in _INSERT_COLUMNS)
+        c = {
+            name: column(campaign_opts, name)
+            for name in ("id", "status", "starts_at", "ends_at")
+        }
+        sql = (
+            f"INSERT INTO {qn(opts.db_table)} ({columns}) "
+            f"SELECT {', '.join(['%s'] * len(_INSERT_COLUMNS))} "
+            f"FROM {qn(campaign_opts.db_table)} "
+            f"WHERE {c['id']} = %s AND {c['status']} = %s AND {c['starts_at']} <= %s "
+            f"AND ({c['ends_at']} IS NULL OR {c['ends_at']} > %s) "
+            + (f"AND {gate} " if gate else "")
+            + f"ON CONFLICT ({column(opts, 'campaign')}, "
+            f"{column(opts, 'normalized_email')}) DO NOTHING "
+            f"RETURNING {column(opts, 'id')}"
+        )
+        _INSERT_SQL[alias, gate] = sql
+    return sql
+
+
+_DATETIME_COLUMNS = frozenset(("created_at", "confirm_expires_at", "email_sent_at"))
+
+
+def _insert_params(values: dict[str, Any], now: datetime, alias: str) -> list[Any]:
+    """The parameters of `_insert_sql` for a drafted row's `values` at `now`."""
+    adapt = connections[alias].ops.adapt_datetimefield_value
+    adapted: dict[datetime, Any] = {}  # a draft's times are mostly `now`: adapt once
+
+    def param(name: str) -> Any:
+        value = values[name]
+        if name not in _DATETIME_COLUMNS:
+            return value
+        if value not in adapted:
+            adapted[value] = adapt(value)
+        return adapted[value]
+
+    if now not in adapted:
+        adapted[now] = adapt(now)
+    return [
+        *(param(name) for name in _INSERT_COLUMNS),
+        values["campaign"],
+        Campaign.Status.PUBLISHED.value,
+        adapted[now],
+        adapted[now],
     ]
-    columns = ", ".join(column(opts, name) for name in values)
-    c = {
-        name: column(campaign_opts, name)
-        for name in ("id", "status", "starts_at", "ends_at")
-    }
-    sql = (
-        f"INSERT INTO {qn(opts.db_table)} ({columns}) "
-        f"SELECT {', '.join(['%s'] * len(params))} FROM {qn(campaign_opts.db_table)} "
-        f"WHERE {c['id']} = %s AND {c['status']} = %s AND {c['starts_at']} <= %s "
-        f"AND ({c['ends_at']} IS NULL OR {c['ends_at']} > %s) "
-        f"ON CONFLICT DO NOTHING RETURNING {column(opts, 'id')}"
-    )
-    params += [signature.campaign_id, Campaign.Status.PUBLISHED, adapt(now), adapt(now)]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+
+
+def _insert_if_open(values: dict[str, Any], now: datetime) -> int | None:
+    """INSERT the drafted row `values` if its campaign is open now and the address is
+    new.
+
+    One statement: `INSERT ... SELECT ... FROM campaign WHERE <open> ON CONFLICT
+    (campaign, normalized_email) DO NOTHING RETURNING id`, so the campaign's state is
+    checked in the database, in the same statement as the insert (a campaign closed a
+    moment ago takes nothing, even if the caller's copy of it is a second old), and an
+    existing signature is a row count of 0 instead of an IntegrityError in a
+    savepoint. The id, or None if nothing was inserted (the campaign isn't open, or
+    the address has signed).
+    """
+    alias = router.db_for_write(Signature)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(_insert_sql(alias), _insert_params(values, now, alias))
         row = cursor.fetchone()
     return int(row[0]) if row else None
 
 
-def signature_create(
+_GENDERS = frozenset(Gender.values)
+
+
+@dataclass
+class SignatureDraft:
+    """A signature ready to be stored: everything `signature_store` writes that needs
+    no database (the address normalized, the links' digests, the email task's row),
+    so the signing view does it before it writes. `values` are the row's columns
+    (`_INSERT_COLUMNS`, the campaign as its id)."""
+
+    campaign: Campaign
+    values: dict[str, Any]
+    now: datetime
+    email_task: PreparedTask
+
+    @property
+    def normalized_email(self) -> str:
+        return str(self.values["normalized_email"])
+
+    def signature(self, pk: int) -> Signature:
+        """The stored signature `pk`, as the model instance the draft describes."""
+        values = {k: v for k, v in self.values.items() if k != "campaign"}
+        signature = Signature(pk=pk, campaign=self.campaign, **values)
+        signature._state.adding = False
+        return signature
+
+
+def signature_draft(
     *,
     campaign: Campaign,
     email: str,
@@ -429,15 +524,11 @@ def signature_create(
     show_name: bool = False,
     now: datetime | None = None,
     email_is_normalized: bool = False,
-) -> SignResult:
-    """Sign `campaign` as `email`; idempotent per normalized address.
+) -> SignatureDraft:
+    """The signature `signature_store` will write; no database access.
 
-    The first submit inserts the row and queues the double opt-in email, in one
-    transaction. Any later or simultaneous one meets the unique constraint (ON CONFLICT
-    DO NOTHING), which we treat as "already signed": it may re-send the email (at most
-    once per `CAMPAIGN_RESEND_MINUTES`) and returns the existing signature. A repeat
-    keeps the first submission's details. `campaign` may be a cached copy: whether it
-    is open is checked again by the INSERT itself. `email_is_normalized` skips
+    CampaignNotOpen if `campaign` (possibly a cached copy) is not open at `now`,
+    ValidationError for an unusable address or gender. `email_is_normalized` skips
     normalizing again an address the signing form has already normalized.
     """
     now = now or timezone.now()
@@ -445,31 +536,100 @@ def signature_create(
     state = campaign.signing_state(now)
     if state != "open":
         raise CampaignNotOpen(state)
-    if gender and gender not in Gender.values:
+    if gender and gender not in _GENDERS:
         raise ValidationError({"gender": _("Choose one of the options, or none.")})
     confirm, withdraw = _link_tokens(campaign.pk, normalized, now)
-    signature = Signature(
+    first_name = first_name.strip()
+    return SignatureDraft(
         campaign=campaign,
-        normalized_email=normalized,
-        first_name=first_name.strip()[:60] if campaign.ask_name else "",
-        show_name=bool(show_name and campaign.ask_name and first_name.strip()),
-        country=country if campaign.ask_country else "",
-        gender=gender if campaign.ask_gender else "",
-        created_at=now,
-        confirm_token_digest=token_digest(confirm),
-        confirm_expires_at=now + timedelta(days=confirm_days()),
-        withdraw_token_digest=token_digest(withdraw),
-        email_sent_at=now,
+        values={
+            "campaign": campaign.pk,
+            "normalized_email": normalized,
+            "first_name": first_name[:60] if campaign.ask_name else "",
+            "show_name": bool(show_name and campaign.ask_name and first_name),
+            "country": country if campaign.ask_country else "",
+            "gender": gender if campaign.ask_gender else "",
+            "created_at": now,
+            "confirm_token_digest": token_digest(confirm),
+            "confirm_expires_at": now + timedelta(days=confirm_days()),
+            "withdraw_token_digest": token_digest(withdraw),
+            "email_sent_at": now,
+        },
+        now=now,
+        email_task=_signature_email_task(),
     )
+
+
+def signature_store(draft: SignatureDraft) -> SignResult:
+    """Write a drafted signature; idempotent per normalized address.
+
+    The first submit inserts the row and queues the double opt-in email, in one
+    transaction. Any later or simultaneous one meets the unique constraint (ON CONFLICT
+    DO NOTHING), which we treat as "already signed": it may re-send the email (at most
+    once per `CAMPAIGN_RESEND_MINUTES`) and returns the existing signature. A repeat
+    keeps the first submission's details. The draft's campaign may be a cached copy:
+    whether it is open is checked again by the INSERT itself (CampaignNotOpen if not).
+    """
     # No savepoint: nothing in here is expected to fail and be caught (a conflict is a
     # row count of 0), so inside the signing view's transaction this adds no statement.
     with transaction.atomic(savepoint=False):
-        pk = _insert_if_open(signature, now)
+        pk = _insert_if_open(draft.values, draft.now)
         if pk is not None:
-            signature.pk = pk
-            signature._state.adding = False
-            _queue_signature_email(pk)
-            return SignResult(signature=signature, created=True, email_sent=True)
+            _queue_signature_email(pk, draft.email_task)
+            return SignResult(
+                signature=draft.signature(pk), created=True, email_sent=True
+            )
+        return signature_not_inserted(draft)
+
+
+def signature_store_after_hit(
+    draft: SignatureDraft, hit: tuple[str, list[Any]], *, hit_alias: str
+) -> bool:
+    """In one transaction: a submission's rate-limit hit (`ratelimit.statement`, on the
+    database `hit_alias`) and, if it is allowed, `signature_store`'s writes. False
+    when the hit is refused (nothing else written).
+
+    Every statement and its parameters are made before the transaction begins, and the
+    writes share one cursor: on SQLite the transaction holds the database's write lock
+    from BEGIN IMMEDIATE to COMMIT, and every other signer waits for it.
+    """
+    alias = router.db_for_write(Signature)
+    insert_sql = _insert_sql(alias)
+    insert_params = _insert_params(draft.values, draft.now, alias)
+    language = translation.get_language() or ""
+    task = draft.email_task
+    with transaction.atomic(using=alias):
+        with connections[alias].cursor() as cursor:
+            if hit_alias == alias:
+                cursor.execute(*hit)
+                allowed = cursor.rowcount == 1
+            else:
+                allowed = _hit_elsewhere(hit, hit_alias)
+            if not allowed:
+                return False
+            cursor.execute(insert_sql, insert_params)
+            row = cursor.fetchone()
+            if row is not None:
+                shared = getattr(task, "using", None) == alias
+                task.enqueue(row[0], language, cursor=cursor if shared else None)
+        if row is None:
+            signature_not_inserted(draft)
+    return True
+
+
+def _hit_elsewhere(hit: tuple[str, list[Any]], alias: str) -> bool:
+    """The rate-limit hit, when its table lives in another database."""
+    with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
+        cursor.execute(*hit)
+        return bool(cursor.rowcount == 1)
+
+
+def signature_not_inserted(draft: SignatureDraft) -> SignResult:
+    """A drafted signature whose INSERT wrote nothing: the campaign is not open
+    (CampaignNotOpen), or the address has signed (the repeat, maybe re-sending its
+    email). In the caller's transaction."""
+    campaign, now = draft.campaign, draft.now
+    normalized = draft.normalized_email
     fresh = Campaign.objects.filter(pk=campaign.pk).first()
     if fresh is None:
         raise CampaignNotOpen("closed")  # deleted
@@ -485,6 +645,32 @@ def signature_create(
         signature=existing,
         created=False,
         email_sent=_resend(existing, fresh, now=now),
+    )
+
+
+def signature_create(
+    *,
+    campaign: Campaign,
+    email: str,
+    first_name: str = "",
+    country: str = "",
+    gender: str = "",
+    show_name: bool = False,
+    now: datetime | None = None,
+    email_is_normalized: bool = False,
+) -> SignResult:
+    """Sign `campaign` as `email`: `signature_draft` then `signature_store`."""
+    return signature_store(
+        signature_draft(
+            campaign=campaign,
+            email=email,
+            first_name=first_name,
+            country=country,
+            gender=gender,
+            show_name=show_name,
+            now=now,
+            email_is_normalized=email_is_normalized,
+        )
     )
 
 

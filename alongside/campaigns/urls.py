@@ -1,12 +1,27 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
 from alongside.campaigns import views
 
 app_name = "campaigns"
 
+# Public pages: no account, no organization in the path (slugs are global). First, and
+# behind one prefix, so a signing POST is resolved after trying few patterns.
+public_patterns = [
+    path("sign/", views.sign, name="sign"),
+    path("", views.campaign_public, name="public"),
+    path("counter/", views.counter, name="counter"),
+    path("wall/", views.wall, name="wall"),
+    path("og.png", views.og_image, name="og_image"),
+    path("widget/", views.widget, name="widget"),
+    path("pledge/", views.convert, name="convert"),
+    path("confirm/<str:token>/", views.confirm, name="confirm"),
+    path("withdraw/<str:token>/", views.withdraw, name="withdraw"),
+]
+
 urlpatterns = [
+    path("c/<slug:campaign>/", include(public_patterns)),
     # Program admins.
     path("o/<slug:org>/campaigns/", views.admin_list, name="admin_list"),
     path("o/<slug:org>/campaigns/new/", views.campaign_create, name="create"),
@@ -22,14 +37,4 @@ urlpatterns = [
         views.pledge_from_signature,
         name="pledge_from_signature",
     ),
-    # Public pages: no account, no organization in the path (slugs are global).
-    path("c/<slug:campaign>/", views.campaign_public, name="public"),
-    path("c/<slug:campaign>/sign/", views.sign, name="sign"),
-    path("c/<slug:campaign>/counter/", views.counter, name="counter"),
-    path("c/<slug:campaign>/wall/", views.wall, name="wall"),
-    path("c/<slug:campaign>/og.png", views.og_image, name="og_image"),
-    path("c/<slug:campaign>/widget/", views.widget, name="widget"),
-    path("c/<slug:campaign>/pledge/", views.convert, name="convert"),
-    path("c/<slug:campaign>/confirm/<str:token>/", views.confirm, name="confirm"),
-    path("c/<slug:campaign>/withdraw/<str:token>/", views.withdraw, name="withdraw"),
 ]

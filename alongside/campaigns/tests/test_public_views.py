@@ -11,13 +11,14 @@ from unittest import mock
 import time_machine
 from django.core import mail
 from django.db import OperationalError, connection
+from django.db.backends.utils import CursorWrapper
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from alongside.campaigns.models import Campaign, Signature
+from alongside.campaigns.models import Campaign, Signature, SignRateLimit
 from alongside.campaigns.tests.helpers import (
     last_email_to,
     link_in,
@@ -215,11 +216,17 @@ class DatabaseOutageTestCase(PublicTestCase):
     production, so nothing after the request in this test case may use the database."""
 
     def test_database_outage_answers_503_with_retry_after(self) -> None:
+        execute = CursorWrapper.execute
+
+        def unreachable(self: CursorWrapper, sql: str, params: Any = None) -> Any:
+            # The signing writes fail as with the server gone (whichever path the
+            # database takes: pgsign's one statement, or the transaction).
+            if SignRateLimit._meta.db_table in sql:
+                raise OperationalError("connection refused")
+            return execute(self, sql, params)
+
         with (
-            mock.patch(
-                "alongside.campaigns.services.signature_create",
-                side_effect=OperationalError("connection refused"),
-            ),
+            mock.patch.object(CursorWrapper, "execute", unreachable),
             self.assertLogs("alongside.lib.middleware", "WARNING"),
         ):
             response = self.post_sign()
@@ -298,6 +305,16 @@ class CounterTestCase(PublicTestCase):
         self.assertIn("max-age=2", response["Cache-Control"])
         self.assertNotIn("Cookie", response.get("Vary", ""))
         self.assertNotIn(b"<html", response.content)
+
+    @override_settings(CAMPAIGN_PUBLIC_CACHE_SECONDS=600)
+    def test_the_counter_is_kept_per_process_until_the_count_moves_here(self) -> None:
+        self.assertContains(self.client.get(self.url("counter")), 'data-count="0"')
+        with CaptureQueriesContext(connection) as queries:
+            self.assertContains(self.client.get(self.url("counter")), 'data-count="0"')
+        self.assertEqual(len(queries), 0)
+        self.post_sign()
+        self.client.post(link_in(mail.outbox[-1].body, "confirm"))
+        self.assertContains(self.client.get(self.url("counter")), 'data-count="1"')
 
     def test_the_counter_moves_with_confirmations(self) -> None:
         self.post_sign()

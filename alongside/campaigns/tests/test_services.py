@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from io import StringIO
 from typing import Any
@@ -13,8 +14,8 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 
-from alongside.campaigns import services
-from alongside.campaigns.models import Campaign, Signature
+from alongside.campaigns import ratelimit, services
+from alongside.campaigns.models import Campaign, Signature, SignRateLimit
 from alongside.campaigns.privacy import erase_user_data, export_user_data
 from alongside.campaigns.tests.helpers import last_email_to, make_campaign, token_in
 from alongside.lib.tokens import token_digest
@@ -269,9 +270,13 @@ class HousekeepingTestCase(CampaignTestCase):
         Campaign.objects.filter(pk=self.campaign.pk).update(confirmed_count=5)
         Campaign.objects.filter(pk=other.pk).update(confirmed_count=3)
         out = StringIO()
+        ratelimit.hit("gone", limit=3, window=10, now=time.time() - 60)
+        ratelimit.hit("here", limit=3, window=600)
         with self.assertLogs("alongside.campaigns.services", "WARNING") as logs:
             call_command("reconcile_campaign_counters", stdout=out)
         self.assertIn("2 counter(s) fixed", out.getvalue())
+        self.assertIn("1 expired rate-limit row(s) deleted", out.getvalue())
+        self.assertEqual(SignRateLimit.objects.count(), 1)
         self.assertEqual(len(logs.records), 2)
         self.assertEqual(self.count(), 1)
         other.refresh_from_db()

@@ -2,8 +2,9 @@
 
 Drift (which the transactional updates should never produce) is logged and fixed.
 Also deletes unconfirmed signatures whose link expired CAMPAIGN_PENDING_RETENTION_DAYS
-ago: they never counted, and keeping the address would keep data nobody consented to.
-Idempotent; safe to run while people sign.
+ago: they never counted, and keeping the address would keep data nobody consented to;
+and the signing rate limit's rows of addresses not seen for a window (signing requests
+delete them too, in small batches). Idempotent; safe to run while people sign.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from alongside.campaigns import services
+from alongside.campaigns import ratelimit, services
 
 
 class Command(BaseCommand):
@@ -26,6 +27,8 @@ class Command(BaseCommand):
                 f"actual {drift.actual}: fixed"
             )
         purged = services.purge_stale_pending()
+        limits = ratelimit.purge_expired()
         self.stdout.write(
-            f"{len(drifts)} counter(s) fixed; {purged} stale unconfirmed signature(s) deleted"
+            f"{len(drifts)} counter(s) fixed; {purged} stale unconfirmed signature(s) "
+            f"deleted; {limits} expired rate-limit row(s) deleted"
         )
