@@ -16,6 +16,10 @@ admin.site.site_header = "Alongside administration"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # First after /healthz: signing is the public hot path of a viral drive, and
+    # every pattern tried before it costs each signature (campaign URLs share no
+    # prefix with any other app's).
+    path("", include("alongside.campaigns.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("alongside.accounts.urls")),
     path("", include("alongside.notifications.urls")),
@@ -23,7 +27,6 @@ urlpatterns = [
     path("", include("alongside.pledges.urls")),
     path("", include("alongside.recognition.urls")),
     path("", include("alongside.concerns.urls")),
-    path("", include("alongside.campaigns.urls")),
     path("", include("alongside.learning.urls")),
     path("", include("alongside.events.urls")),
     path("", include("alongside.equity.urls")),
