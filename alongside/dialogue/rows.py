@@ -130,14 +130,13 @@ def _kinds() -> list[tuple[str, str, str]]:
 
 def reaction_list(
     counts: dict[str, tuple[int, bool]],
-    kinds: list[tuple[str, str, str]] | None = None,
-    pattern: str = "",
+    kinds: list[tuple[str, str, str]],
+    pattern: str,
 ) -> list[ReactionCount]:
-    """The reactions bar of one post, from its entry in reaction_counts() (`kinds` and
-    `pattern` are worked out once per page when given)."""
-    pattern = pattern or _("%(label)s (%(n)s)")
+    """The reactions bar of one post, from its entry in reaction_counts(); `kinds`
+    (from _kinds()) and the label `pattern` are worked out once per page."""
     reactions = []
-    for kind, emoji, label in kinds or _kinds():
+    for kind, emoji, label in kinds:
         count, mine = counts.get(kind, (0, False))
         reactions.append(
             ReactionCount(
