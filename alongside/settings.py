@@ -92,6 +92,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "alongside.lib.middleware.DatabaseUnavailableMiddleware",
+    # Anonymous visitors' campaign page and counter, when the answer is already known.
+    "alongside.campaigns.middleware.PublicPageFastPath",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -15,16 +15,23 @@ for at most `CAMPAIGN_PUBLIC_CACHE_SECONDS` (default 1 s):
 A change made through this process (a campaign saved, published or closed, a signature
 confirmed or withdrawn) empties the affected entries at once; other processes see it
 when their copy expires. Drafts and unknown slugs are never cached (each is a 404).
+
+It also remembers, per request path, language, scheme and host, which cached page the
+full middleware stack answered with and that answer's headers (`learn_answer`), so that
+`PublicPageFastPath` (middleware.py) can answer the next anonymous visitor with the
+same page and headers without the stack (`known_answer`).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db.models.signals import post_delete, post_save
+from django.http import HttpResponse
 
 from alongside.campaigns.models import Campaign, Signature
 
@@ -33,6 +40,21 @@ _MAX_ENTRIES = 256
 _CAMPAIGNS: dict[str, tuple[float, Campaign]] = {}
 # (slug, language, https, host) -> (cached at, campaign id, html)
 _PAGES: dict[tuple[object, ...], tuple[float, int, str]] = {}
+# (path, language, https, host) -> the answer the full stack gave (see `learn_answer`)
+_ANSWERS: dict[tuple[object, ...], Answer] = {}
+# The attribute a view sets on a response that may be answered again without the stack.
+_MARK = "_alongside_public_page"
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """How to answer a request again: the cached page (`page_key`, in `_PAGES`), with
+    or without the visitor's CSRF token in place of `views._CSRF_PLACEHOLDER`, and the
+    headers the full stack sent with it (all but Content-Length and cookies)."""
+
+    page_key: tuple[object, ...]
+    csrf_token: bool
+    headers: dict[str, str]
 
 
 def ttl() -> float:
@@ -70,6 +92,44 @@ def live_page(key: tuple[object, ...], render: Callable[[], tuple[int, str]]) ->
     return html
 
 
+def fresh_page(key: tuple[object, ...]) -> str | None:
+    """The cached page for `key` if it is fresh enough, else None (nothing rendered)."""
+    hit = _PAGES.get(key)
+    if hit is not None and time.monotonic() - hit[0] < ttl():
+        return hit[2]
+    return None
+
+
+def mark_answer(
+    response: HttpResponse, page_key: tuple[object, ...], *, csrf_token: bool
+) -> None:
+    """`response` is the cached page `page_key` as served (with the visitor's CSRF token
+    if `csrf_token`), and depends on nothing else of the request than its path,
+    language, scheme and host: the same request may be answered again from the cache."""
+    setattr(response, _MARK, (page_key, csrf_token))
+
+
+def learn_answer(request_key: tuple[object, ...], response: HttpResponse) -> None:
+    """Remember the full stack's answer to `request_key` if its view marked it as
+    repeatable (`mark_answer`) and it is a 200 that sets no cookie."""
+    mark = getattr(response, _MARK, None)
+    if mark is None or response.status_code != 200 or response.cookies:
+        return
+    headers = {k: v for k, v in response.items() if k.lower() != "content-length"}
+    if len(_ANSWERS) >= _MAX_ENTRIES:
+        _ANSWERS.clear()
+    _ANSWERS[request_key] = Answer(mark[0], mark[1], headers)
+
+
+def known_answer(request_key: tuple[object, ...]) -> tuple[Answer, str] | None:
+    """The answer learned for `request_key` and its page, while the page is fresh."""
+    answer = _ANSWERS.get(request_key)
+    if answer is None:
+        return None
+    html = fresh_page(answer.page_key)
+    return None if html is None else (answer, html)
+
+
 def invalidate_pages(campaign_id: int) -> None:
     """The campaign's counter or wall changed: drop its cached pages."""
     for key, entry in list(_PAGES.items()):
@@ -81,6 +141,7 @@ def invalidate_all() -> None:
     """A campaign changed (text, settings, state, slug): drop everything."""
     _CAMPAIGNS.clear()
     _PAGES.clear()
+    _ANSWERS.clear()
 
 
 def _campaign_changed(sender: Any, **kwargs: Any) -> None:

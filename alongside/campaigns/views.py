@@ -230,7 +230,9 @@ def campaign_public(request: HttpRequest, campaign: str) -> HttpResponse:
     # process for up to a second (public_cache); only the CSRF token is per visitor.
     key = (campaign, get_language(), request.is_secure(), request.get_host())
     html = public_cache.live_page(key, lambda: _anonymous_page(request, campaign))
-    return _with_csrf_token(request, html)
+    response = _with_csrf_token(request, html)
+    public_cache.mark_answer(response, key, csrf_token=True)
+    return response
 
 
 def _with_csrf_token(request: HttpRequest, html: str) -> HttpResponse:
@@ -253,6 +255,26 @@ def _with_csrf_token(request: HttpRequest, html: str) -> HttpResponse:
         token = get_token(request)
     response = HttpResponse(html.replace(_CSRF_PLACEHOLDER, token))
     patch_vary_headers(response, ("Cookie",))
+    return response
+
+
+def answer_with_csrf_token(
+    request: HttpRequest, answer: public_cache.Answer, html: str
+) -> HttpResponse | None:
+    """A known answer, given again without the middleware stack (middleware.py).
+
+    `html` is the cached page the answer came from, with the visitor's own CSRF token
+    put in, as `_with_csrf_token` does, if the answer had one; None if it had one and
+    the visitor has no well-formed CSRF cookie (the full stack then sets one). The
+    headers are the full stack's, as learned; only Content-Length is worked out.
+    """
+    if answer.csrf_token:
+        secret = request.COOKIES.get(settings.CSRF_COOKIE_NAME)
+        if secret is None or not _CSRF_SECRET.fullmatch(secret):
+            return None
+        html = html.replace(_CSRF_PLACEHOLDER, _masked_csrf_token(secret))
+    response = HttpResponse(html, headers=answer.headers)
+    response.headers["Content-Length"] = str(len(response.content))
     return response
 
 
@@ -487,11 +509,11 @@ def counter(request: HttpRequest, campaign: str) -> HttpResponse:
     process drops it at once): every open campaign page polls it every 3 s, so on a
     launch day it is read far more often than the count changes.
     """
-    html = public_cache.live_page(
-        (campaign, "counter", get_language()), lambda: _counter_fragment(campaign)
-    )
+    key = (campaign, "counter", get_language())
+    html = public_cache.live_page(key, lambda: _counter_fragment(campaign))
     response = HttpResponse(html)
     patch_cache_control(response, public=True, max_age=COUNTER_MAX_AGE)
+    public_cache.mark_answer(response, key, csrf_token=False)
     return response
 
 
