@@ -248,6 +248,7 @@ class Workspace:
         workers: int | None = None,
         threads: int | None = None,
         config: Path | None = None,
+        options: Sequence[str] = (),
         ready_timeout: float = 60.0,
     ) -> Server:
         """Start gunicorn on 127.0.0.1:`port` and wait until /healthz answers 200.
@@ -255,7 +256,7 @@ class Workspace:
         Without `config`, the benchmarks' own flags (`workers` and `threads` required).
         With `config` (e.g. deploy/gunicorn.conf.py), that file's settings, exactly as in
         production, except the bind address, the logs (into the workspace) and any
-        `workers`/`threads` given here.
+        `workers`/`threads` given here. `options` are more gunicorn flags, last.
         """
         self.collect_static()
         log_path = self.root / f"gunicorn-{name}.log"
@@ -279,6 +280,7 @@ class Workspace:
                     f"{HOST}:{port}",
                     "--error-logfile",
                     "-",
+                    *options,
                 ],
                 cwd=REPO,
                 env=env,
