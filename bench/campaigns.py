@@ -126,7 +126,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     g = p.add_argument_group("sustained rate (open loop, PostgreSQL)")
     g.add_argument("--start-rate", type=float, default=20.0, help="requests/s")
     g.add_argument("--rate-factor", type=float, default=1.2, help="step multiplier")
-    g.add_argument("--max-rate", type=float, default=600.0)
+    # High enough to find this machine's limit: the search stops after two misses in
+    # a row (600 until 2026-12-07, which capped it at 534/s).
+    g.add_argument("--max-rate", type=float, default=2000.0, help="stop the steps here")
     g.add_argument("--step-seconds", type=float, default=10.0)
     g.add_argument("--sustain-seconds", type=float, default=30.0)
     g.add_argument(
