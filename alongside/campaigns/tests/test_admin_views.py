@@ -56,6 +56,8 @@ def add_signatures(campaign: Campaign, **genders: int) -> None:
 class AdminTestCase(BaseTestCase):
     # A media directory per class: with --parallel, classes run in several processes
     # at once, and one class's clean-up must not delete another's uploads.
+    media: str
+
     @classmethod
     def setUpClass(cls) -> None:
         cls.media = tempfile.mkdtemp(prefix="campaigns-test-media-")

@@ -162,3 +162,19 @@ class LoweringKTestCase(BaseTestCase):
         self.assertEqual(
             reverse("organizations:settings", args=["northwind"]), SETTINGS_URL
         )
+
+
+class DjangoAdminTestCase(BaseTestCase):
+    def test_the_django_admin_cannot_change_k(self) -> None:
+        from django.contrib import admin
+        from django.test import RequestFactory
+
+        from alongside.accounts.models import User
+
+        request = RequestFactory().get("/admin/")
+        request.user = User.objects.create_superuser("root@example.org", "pw")
+        model_admin = admin.site.get_model_admin(Organization)
+        form = model_admin.get_form(request, self.org)
+        self.assertNotIn("min_group_size", form.base_fields)
+        self.assertNotIn("min_group_size_pending", form.base_fields)
+        self.assertNotIn("min_group_size_pending_at", form.base_fields)
