@@ -258,6 +258,7 @@ class DashboardBatchesTestCase(BaseTestCase):
         self.assertNotIn("<td>74</td>", html)
         self.assertIn("Newer signatures are added in batches", html)
         self.assertIn("Figures for 143 confirmed signatures.", html)
+        self.assertIn("Published on ", html)
 
     def test_a_batch_of_k_of_each_kind_shown_is_published(self) -> None:
         add_signatures(self.campaign, man=60, woman=73, undisclosed=10)
