@@ -351,6 +351,9 @@ CONFIRMATION_MAX_PENDING_PER_RECIPIENT = envint(
 CONFIRMATION_MAX_PER_DAY = envint("CONFIRMATION_MAX_PER_DAY", "10")
 CONFIRMATION_REMINDER_DAYS = envint("CONFIRMATION_REMINDER_DAYS", "5")
 INVITATION_DAYS = envint("INVITATION_DAYS", "14")
+# Days before a lowered smallest group size (k) applies, announced to every program
+# admin meanwhile; raising it applies at once (Organization.effective_min_group_size).
+MIN_GROUP_SIZE_LOWERING_DAYS = envint("MIN_GROUP_SIZE_LOWERING_DAYS", "7")
 # Concerns raised per hour from one IP address to one organization.
 CONCERNS_PER_IP_PER_HOUR = envint("CONCERNS_PER_IP_PER_HOUR", "5")
 DATA_EXPORT_DAYS = 7

@@ -312,3 +312,50 @@ class SignRateLimit(models.Model):
 
     def __str__(self) -> str:
         return str(self.client)
+
+
+class GenderSnapshot(models.Model):
+    """A gender breakdown as it was published on the campaign dashboard (stats.py).
+
+    The dashboard shows the latest snapshot, never the live counts: a new one is
+    published only when, against every earlier snapshot, each group of categories that
+    can be compared between the two has changed by at least k (`stats.publishable`),
+    so no single signature (or withdrawal) can be read from a change. `sequence` is
+    unique per campaign: two dashboards publishing at once cannot both succeed, so
+    each snapshot was checked against all the ones before it.
+    """
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="gender_snapshots"
+    )
+    sequence = models.PositiveIntegerField()
+    man = models.PositiveIntegerField()
+    woman = models.PositiveIntegerField()
+    another = models.PositiveIntegerField()
+    undisclosed = models.PositiveIntegerField()
+    # The categories hidden when it was published, comma-separated.
+    hidden = models.CharField(max_length=60, blank=True)
+    k = models.PositiveSmallIntegerField()
+    published_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("campaign", "sequence")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("campaign", "sequence"), name="one_gender_snapshot_per_sequence"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}:{self.sequence}"
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "man": self.man,
+            "woman": self.woman,
+            "another": self.another,
+            "undisclosed": self.undisclosed,
+        }
+
+    def hidden_set(self) -> frozenset[str]:
+        return frozenset(key for key in self.hidden.split(",") if key)

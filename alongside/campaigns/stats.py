@@ -1,26 +1,34 @@
 """The campaign dashboard's figures, with DESIGN.md's small-number suppression.
 
 Only confirmed signatures are counted. The gender breakdown hides every cell under the
-organization's `min_group_size` (k, default 5) and, because the total is public, also
-enough further cells that no hidden cell can be recovered by subtraction: at least two
-hidden cells, whose sum is itself at least k. Countries under k are pooled into one
-unnamed group. The dashboard has no filters, so no second view can be differenced
-against the first.
+organization's k (`Organization.effective_min_group_size`, default 5) and, because the
+total is public, also enough further cells that no hidden cell can be recovered by
+subtraction: at least two hidden cells, whose sum is itself at least k. Countries under
+k are pooled into one unnamed group. The dashboard has no filters, so no second view
+can be differenced against the first.
+
+The breakdown also cannot be differenced over time: the dashboard shows a published
+snapshot (`GenderSnapshot`), and a new one is published only when every group of
+categories that can be compared with every earlier snapshot has changed by at least k
+(`publishable`). One signature, confirmed or withdrawn, leaves the breakdown as it was,
+so the newest name on the public wall cannot be matched to a change.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alongside.campaigns.countries import country_name
-from alongside.campaigns.models import Gender, Signature
+from alongside.campaigns.models import Gender, GenderSnapshot, Signature
 
 if TYPE_CHECKING:
     from alongside.campaigns.models import Campaign
@@ -144,10 +152,17 @@ class GenderBreakdown:
     k: int
     suppressed: bool
     men_percent: int | None
+    # When the breakdown shown was published (None: nothing published yet), and
+    # whether the live counts have moved since (the next update waits for a batch).
+    as_of: datetime | None = None
+    waiting: bool = False
 
 
-def gender_breakdown(campaign: Campaign) -> GenderBreakdown:
-    k = campaign.organization.min_group_size
+GENDER_KEYS: tuple[str, ...] = tuple(choice.value for choice in Gender)
+
+
+def gender_counts(campaign: Campaign) -> dict[str, int]:
+    """The live counts of confirmed signatures per category (never shown as such)."""
     rows = (
         Signature.objects.for_campaign(campaign)
         .confirmed()
@@ -155,16 +170,85 @@ def gender_breakdown(campaign: Campaign) -> GenderBreakdown:
         .annotate(n=Count("id"))
     )
     by_value = {row["gender"]: row["n"] for row in rows}
-    counts = {choice.value: by_value.get(choice.value, 0) for choice in Gender}
+    counts = {key: by_value.get(key, 0) for key in GENDER_KEYS}
     counts["undisclosed"] += by_value.get("", 0)  # not answered counts as not said
+    return counts
+
+
+def hidden_for(counts: dict[str, int], k: int) -> frozenset[str]:
+    """The categories a breakdown of `counts` hides under k (all of them when empty)."""
+    if not sum(counts.values()):
+        return frozenset(counts)
+    return frozenset(suppress(counts, k))
+
+
+def comparable_groups(
+    hidden_a: frozenset[str], hidden_b: frozenset[str]
+) -> list[frozenset[str]]:
+    """The groups of categories whose change between two breakdowns can be worked out.
+
+    Each breakdown splits the categories into its shown ones, one by one, and its
+    hidden ones, as one pool (their sum is the total less the shown cells). A sum can
+    be compared between the two exactly when it is a union of parts of both: the
+    groups are the parts of the finest split coarser than both (categories hidden
+    together in either breakdown stay together). The group of all categories is the
+    total, which is public anyway and says nothing about anyone's gender.
+    """
+    group = {key: frozenset([key]) for key in GENDER_KEYS}
+    for hidden in (hidden_a, hidden_b):
+        if hidden:
+            merged = frozenset().union(*(group[key] for key in hidden))
+            for key in merged:
+                group[key] = merged
+    seen: list[frozenset[str]] = []
+    for key in GENDER_KEYS:
+        if group[key] not in seen:
+            seen.append(group[key])
+    return seen
+
+
+def publishable(
+    counts: dict[str, int],
+    k: int,
+    earlier: Iterable[tuple[dict[str, int], frozenset[str]]],
+) -> bool:
+    """Whether a breakdown of `counts` may be published after the `earlier` ones.
+
+    Against every breakdown published before, each group of categories whose change
+    can be worked out (`comparable_groups`), other than the total, must have changed
+    by at least k, up or down. A smaller change, zero included, would describe fewer
+    than k people: one new woman turning 73 into 74, or a batch of new signers of
+    whom none signs as a woman. Withdrawals and erasures count as changes like any
+    other. The published total itself is that of the snapshot, so the total less the
+    shown cells (the hidden pool) moves only with it.
+    """
+    hidden = hidden_for(counts, k)
+    for before, before_hidden in earlier:
+        if before == counts:
+            return False
+        for group in comparable_groups(hidden, before_hidden):
+            if len(group) == len(GENDER_KEYS):
+                continue
+            change = sum(counts[key] for key in group) - sum(
+                before[key] for key in group
+            )
+            if abs(change) < k:
+                return False
+    return True
+
+
+def _gender_cells(
+    counts: dict[str, int], hidden: frozenset[str], k: int
+) -> tuple[list[Cell], int]:
     total = sum(counts.values())
-    hidden = suppress(counts, k) if total else set(counts)
     labels = {
         Gender.MAN.value: _("As a man"),
         Gender.WOMAN.value: _("As a woman"),
         Gender.ANOTHER.value: _("As another gender"),
         Gender.UNDISCLOSED.value: _("Didn't say"),
     }
+    # A snapshot published under a smaller k (since raised) hides what k hides now too.
+    hidden = hidden | hidden_for(counts, k)
     cells = [
         Cell(
             label=labels[key],
@@ -173,13 +257,63 @@ def gender_breakdown(campaign: Campaign) -> GenderBreakdown:
         )
         for key, n in counts.items()
     ]
+    return cells, total
+
+
+def gender_snapshot_publish(
+    campaign: Campaign,
+) -> tuple[GenderSnapshot | None, dict[str, int]]:
+    """Publish the live breakdown if it may be (`publishable`).
+
+    Returns the latest snapshot (None when nothing could be published yet) and the live
+    counts it was weighed against.
+
+    Called when the dashboard is read. The new snapshot takes the sequence number after
+    the latest: if another dashboard published one meanwhile, the unique sequence
+    refuses this one, which was not checked against it, and the other is shown.
+    """
+    k = campaign.organization.effective_min_group_size()
+    snapshots = list(GenderSnapshot.objects.filter(campaign=campaign))
+    latest = snapshots[-1] if snapshots else None
+    counts = gender_counts(campaign)
+    if latest is not None and latest.counts() == counts:
+        return latest, counts
+    if not publishable(counts, k, ((s.counts(), s.hidden_set()) for s in snapshots)):
+        return latest, counts
+    try:
+        with transaction.atomic():
+            snapshot = GenderSnapshot.objects.create(
+                campaign=campaign,
+                sequence=latest.sequence + 1 if latest else 1,
+                hidden=",".join(sorted(hidden_for(counts, k))),
+                k=k,
+                **counts,
+            )
+    except IntegrityError:
+        return GenderSnapshot.objects.filter(campaign=campaign).last(), counts
+    return snapshot, counts
+
+
+def gender_breakdown(campaign: Campaign) -> GenderBreakdown:
+    """The dashboard's breakdown: the latest published snapshot, never the live counts."""
+    k = campaign.organization.effective_min_group_size()
+    snapshot, live = gender_snapshot_publish(campaign)
+    if snapshot is None:
+        counts = dict.fromkeys(GENDER_KEYS, 0)
+        cells, total = _gender_cells(counts, frozenset(GENDER_KEYS), k)
+    else:
+        counts = snapshot.counts()
+        cells, total = _gender_cells(counts, snapshot.hidden_set(), k)
+    waiting = live != counts
     men = cells[0]
     return GenderBreakdown(
         cells=cells,
         total=total,
         k=k,
-        suppressed=bool(hidden),
+        suppressed=any(cell.count is None for cell in cells),
         men_percent=men.percent,
+        as_of=snapshot.published_at if snapshot else None,
+        waiting=waiting,
     )
 
 
@@ -191,7 +325,7 @@ class CountryRow:
 
 
 def by_country(campaign: Campaign) -> list[CountryRow]:
-    k = campaign.organization.min_group_size
+    k = campaign.organization.effective_min_group_size()
     rows = (
         Signature.objects.for_campaign(campaign)
         .confirmed()

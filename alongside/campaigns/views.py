@@ -906,12 +906,14 @@ def csv_safe(value: object) -> str:
     return text
 
 
+# No gender: how a signer signs is self-described, asked only to be counted, and the
+# dashboard has the aggregate (docs/campaigns.md). A per-person export would hand every
+# signer's gender, "another gender" included, to whoever downloads it.
 EXPORT_COLUMNS = (
     "email",
     "first_name",
     "show_name",
     "country",
-    "gender",
     "signed_at",
     "confirmed_at",
     "converted_at",
@@ -929,21 +931,19 @@ def export_rows(campaign: Campaign, *, chunk_size: int = 2000) -> Iterator[str]:
             "first_name",
             "show_name",
             "country",
-            "gender",
             "created_at",
             "confirmed_at",
             "converted_at",
         )
         .iterator(chunk_size=chunk_size)
     )
-    for email, name, show, country, gender, signed, confirmed, converted in rows:
+    for email, name, show, country, signed, confirmed, converted in rows:
         yield writer.writerow(
             [
                 csv_safe(email),
                 csv_safe(name),
                 "yes" if show else "no",
                 csv_safe(country),
-                csv_safe(gender),
                 signed.isoformat(),
                 confirmed.isoformat() if confirmed else "",
                 converted.isoformat() if converted else "",

@@ -18,6 +18,9 @@ class OrganizationAdmin(admin.ModelAdmin[Organization]):
     list_display = ("name", "slug", "require_admin_mfa", "is_demo", "created_at")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
+    # k changes only through the organization's settings page, where lowering it waits
+    # and is announced to every program admin (services.organization_settings_save).
+    readonly_fields = ("min_group_size",)
     inlines = (MembershipInline,)
 
 

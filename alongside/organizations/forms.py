@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import DomainNameValidator
@@ -77,6 +80,21 @@ class OrganizationSettingsForm(forms.ModelForm[Organization]):
                 "app are asked to set one up before opening admin pages."
             ),
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The field shows what k will be: a pending lowering's value while it waits
+        # (so setting it back is a change, which cancels the lowering), else k as it
+        # applies now. The service, not this form, decides when a value applies.
+        pending = self.instance.pending_min_group_size()
+        self.initial["min_group_size"] = (
+            pending[0] if pending else self.instance.effective_min_group_size()
+        )
+        self.fields["min_group_size"].help_text = _(
+            "Figures broken down by a personal trait are hidden for groups smaller than "
+            "this. At least 3. Raising it applies at once; lowering it applies only "
+            "after %(days)d days, and every program admin is told."
+        ) % {"days": settings.MIN_GROUP_SIZE_LOWERING_DAYS}
 
     def clean_join_domains(self) -> str:
         raw: str = self.cleaned_data["join_domains"]

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -16,6 +16,9 @@ from alongside.lib.tokens import new_token, token_digest
 
 if TYPE_CHECKING:
     from alongside.accounts.models import User
+
+
+MIN_GROUP_SIZE = 3  # k is never below this, whatever an admin sets
 
 
 class Role(models.TextChoices):
@@ -64,10 +67,21 @@ class Organization(models.Model):
     min_group_size = models.PositiveSmallIntegerField(
         _("smallest group shown in breakdowns"),
         default=5,
-        validators=[MinValueValidator(3), MaxValueValidator(1000)],
+        validators=[MinValueValidator(MIN_GROUP_SIZE), MaxValueValidator(1000)],
         help_text=_(
             "Figures broken down by a personal trait are hidden for groups smaller than this. At least 3."
         ),
+    )
+    # A lower k waits (MIN_GROUP_SIZE_LOWERING_DAYS) before it applies, announced to
+    # every program admin, so one admin cannot lower it, read and raise it back.
+    min_group_size_pending = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        editable=False,
+        validators=[MinValueValidator(MIN_GROUP_SIZE)],
+    )
+    min_group_size_pending_at = models.DateTimeField(
+        null=True, blank=True, editable=False
     )
     is_demo = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
@@ -82,6 +96,38 @@ class Organization(models.Model):
 
     def description_html(self) -> SafeString:
         return render_markdown(self.description)
+
+    def effective_min_group_size(self, now: datetime | None = None) -> int:
+        """k as it applies now: the one accessor every breakdown must use.
+
+        `min_group_size` until a pending lowering's time has come, then the lower
+        value (docs/privacy.md). Never below MIN_GROUP_SIZE.
+        """
+        k = self.min_group_size
+        pending_at = self.min_group_size_pending_at
+        if (
+            self.min_group_size_pending is not None
+            and pending_at is not None
+            and pending_at <= (now or timezone.now())
+        ):
+            k = self.min_group_size_pending
+        return max(k, MIN_GROUP_SIZE)
+
+    def pending_min_group_size(
+        self, now: datetime | None = None
+    ) -> tuple[int, datetime] | None:
+        """(the lower k, when it applies) while a lowering waits; None otherwise."""
+        pending, pending_at = (
+            self.min_group_size_pending,
+            self.min_group_size_pending_at,
+        )
+        if (
+            pending is None
+            or pending_at is None
+            or pending_at <= (now or timezone.now())
+        ):
+            return None
+        return pending, pending_at
 
     def join_domain_list(self) -> list[str]:
         return [

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from alongside.audit.services import audit_record
@@ -59,6 +62,7 @@ def organization_create(
 
 
 @transaction.atomic
+@transaction.atomic
 def organization_settings_save(
     *,
     organization: Organization,
@@ -66,20 +70,107 @@ def organization_settings_save(
     changed: Iterable[str],
     request: HttpRequest | None = None,
 ) -> Organization:
-    """Save settings already set on `organization` (by a validated form)."""
+    """Save settings already set on `organization` (by a validated form).
+
+    k (`min_group_size`) is the exception: a higher value applies at once and cancels
+    a pending lowering; a lower one is stored as pending, applies only after
+    MIN_GROUP_SIZE_LOWERING_DAYS, and is announced to every program admin
+    (`Organization.effective_min_group_size` reads it). Whatever the form set, k is
+    decided here from the stored row, locked, so no other save can slip between.
+    """
     changed = sorted(changed)
+    requested = organization.min_group_size
+    now = timezone.now()
+    stored = Organization.objects.select_for_update().get(pk=organization.pk)
+    k_now = stored.effective_min_group_size(now)
+    pending = stored.pending_min_group_size(now)
+    # A lowering whose time has come is folded in; one still waiting is kept.
+    organization.min_group_size = k_now
+    organization.min_group_size_pending = pending[0] if pending else None
+    organization.min_group_size_pending_at = pending[1] if pending else None
+    k_change: tuple[int, int, datetime] | None = None  # (from, to, applies at)
+    if "min_group_size" in changed and requested != k_now:
+        if requested < k_now:
+            applies_at = now + timedelta(days=settings.MIN_GROUP_SIZE_LOWERING_DAYS)
+            organization.min_group_size_pending = requested
+            organization.min_group_size_pending_at = applies_at
+            k_change = (k_now, requested, applies_at)
+        else:
+            organization.min_group_size = requested
+            organization.min_group_size_pending = None
+            organization.min_group_size_pending_at = None
+            k_change = (k_now, requested, now)
+    elif "min_group_size" in changed and pending:
+        # Set back to the k that applies: the lowering is cancelled.
+        organization.min_group_size_pending = None
+        organization.min_group_size_pending_at = None
+        k_change = (k_now, k_now, now)
     organization.full_clean()
     organization.save()
     if changed:
+        data: dict[str, object] = {"fields": changed}
+        if k_change:
+            data["min_group_size"] = {
+                "from": k_change[0],
+                "to": k_change[1],
+                "applies_at": k_change[2].isoformat(),
+            }
         audit_record(
             action="organization.settings_changed",
             actor=actor,
             organization=organization,
             target=organization,
-            data={"fields": changed},
+            data=data,
             request=request,
         )
+    if k_change and organization.min_group_size_pending is not None:
+        _announce_k_lowering(
+            organization=organization,
+            actor=actor,
+            old=k_now,
+            new=organization.min_group_size_pending,
+            applies_at=organization.min_group_size_pending_at or now,
+        )
     return organization
+
+
+def _announce_k_lowering(
+    *,
+    organization: Organization,
+    actor: User,
+    old: int,
+    new: int,
+    applies_at: datetime,
+) -> None:
+    """Tell every program admin, in the app and by email, that k is going down."""
+    url = reverse("organizations:settings", kwargs={"org": organization.slug})
+    when = date_format(timezone.localtime(applies_at), "DATETIME_FORMAT")
+    message = _(
+        "%(name)s lowered the smallest group shown in breakdowns from %(old)d to "
+        "%(new)d. It applies on %(when)s unless a program admin sets it back before."
+    ) % {"name": actor.name, "old": old, "new": new, "when": when}
+    admins = (
+        Membership.objects.for_organization(organization)
+        .admins()
+        .active()
+        .select_related("user")
+    )
+    for membership in admins:
+        notification_send(
+            user=membership.user,
+            organization=organization,
+            kind=Notification.Kind.ORGANIZATION,
+            message=message,
+            url=url,
+            email_template="organizations/email/min_group_size_lowering",
+            email_context={
+                "actor_name": actor.name,
+                "old": old,
+                "new": new,
+                "when": when,
+                "full_url": settings.SITE_URL + url,
+            },
+        )
 
 
 def _lock(organization: Organization) -> None:

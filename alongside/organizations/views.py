@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -136,6 +138,21 @@ def settings_edit(request: OrgHttpRequest) -> HttpResponse:
                 request=request,
             )
             messages.success(request, _("Settings saved."))
+            pending = form.instance.pending_min_group_size()
+            if pending and "min_group_size" in form.changed_data:
+                messages.info(
+                    request,
+                    _(
+                        "The smaller group size applies on %(when)s. Every program "
+                        "admin has been told; until then, %(k)d applies."
+                    )
+                    % {
+                        "when": date_format(
+                            timezone.localtime(pending[1]), "DATETIME_FORMAT"
+                        ),
+                        "k": form.instance.effective_min_group_size(),
+                    },
+                )
             if form.instance.require_admin_mfa and not user_has_mfa(request.user):
                 messages.warning(
                     request,
