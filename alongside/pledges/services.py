@@ -33,6 +33,7 @@ from alongside.pledges.models import (
     Pledge,
     PledgeCommitment,
     RecipientOptOut,
+    confirmer_digest,
     email_digest,
     is_own_address,
     normalize_email,
@@ -397,9 +398,10 @@ def confirmation_request_create(
                 _("This person can't receive confirmation requests.")
             )
         now = timezone.now()
+        # One inbox, however its address is spelled (plus tags, dots).
         pending_to_recipient = (
             ConfirmationRequest.objects.unanswered_and_valid(now)
-            .filter(requester=requester, recipient_email=email)
+            .filter(requester=requester, recipient_digest=confirmer_digest(email))
             .count()
         )
         if pending_to_recipient >= settings.CONFIRMATION_MAX_PENDING_PER_RECIPIENT:

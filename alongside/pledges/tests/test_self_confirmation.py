@@ -4,6 +4,7 @@ program admins see (without learning who) when one person confirmed unusually mu
 from __future__ import annotations
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core import mail
 from django.test import SimpleTestCase, override_settings
 from django.urls import reverse
@@ -90,6 +91,19 @@ class SelfConfirmationTestCase(BaseTestCase):
         self.assertEqual(
             request.recipient_digest, confirmer_digest("alice.smith@example.org")
         )
+
+    def test_the_cap_per_recipient_counts_one_inbox_however_spelled(self) -> None:
+        cap = settings.CONFIRMATION_MAX_PENDING_PER_RECIPIENT
+        spellings = [f"dana.smith+{n}@gmail.com" for n in range(cap)]
+        spellings.append("DanaSmith@googlemail.com")
+        for email in spellings[:cap]:
+            self.action = make_action(self.pledge)
+            self.ask(email)
+        self.action = make_action(self.pledge)
+        with self.assertRaises(ConfirmationRefused) as e:
+            self.ask(spellings[cap])
+        self.assertTrue(e.exception.too_many)
+        self.assertEqual(ConfirmationRequest.objects.count(), cap)
 
     def test_the_form_says_why_and_creates_nothing(self) -> None:
         self.client.force_login(self.alice)
