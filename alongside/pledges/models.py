@@ -841,4 +841,8 @@ class RecipientOptOut(models.Model):
 
     @classmethod
     def covers(cls, email: str) -> bool:
-        return cls.objects.filter(email_digest=email_digest(email)).exists()
+        """Whether the owner of `email` opted out: under this address, or under the
+        plain form of the inbox it reaches (an opt-out from `dana@` covers
+        `Dana+again@`; see alongside.lib.emailaddr.mailbox_key)."""
+        digests = {email_digest(email), email_digest(mailbox_key(email))}
+        return cls.objects.filter(email_digest__in=digests).exists()

@@ -12,7 +12,13 @@ from django.urls import reverse
 from alongside.accounts.models import User
 from alongside.lib.emailaddr import mailbox_key
 from alongside.pledges import services
-from alongside.pledges.models import Action, ConfirmationRequest, confirmer_digest
+from alongside.pledges.models import (
+    Action,
+    ConfirmationRequest,
+    RecipientOptOut,
+    confirmer_digest,
+    email_digest,
+)
 from alongside.pledges.services import ConfirmationRefused
 from alongside.pledges.tests.helpers import (
     link_from,
@@ -104,6 +110,12 @@ class SelfConfirmationTestCase(BaseTestCase):
             self.ask(spellings[cap])
         self.assertTrue(e.exception.too_many)
         self.assertEqual(ConfirmationRequest.objects.count(), cap)
+
+    def test_an_opt_out_covers_the_aliases_of_her_inbox(self) -> None:
+        RecipientOptOut.objects.create(email_digest=email_digest("dana@example.net"))
+        with self.assertRaisesMessage(ConfirmationRefused, "can't receive"):
+            self.ask("Dana+again@Example.net")
+        self.assertFalse(ConfirmationRequest.objects.exists())
 
     def test_the_form_says_why_and_creates_nothing(self) -> None:
         self.client.force_login(self.alice)
