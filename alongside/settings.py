@@ -350,6 +350,10 @@ CONFIRMATION_MAX_PENDING_PER_RECIPIENT = envint(
 )
 CONFIRMATION_MAX_PER_DAY = envint("CONFIRMATION_MAX_PER_DAY", "10")
 CONFIRMATION_REMINDER_DAYS = envint("CONFIRMATION_REMINDER_DAYS", "5")
+# Program admins see an ally flagged when one confirmer confirmed more than this many
+# of his actions, or (once he has at least that many confirmed) more than this percent.
+CONFIRMATION_FLAG_FROM_ONE = envint("CONFIRMATION_FLAG_FROM_ONE", "5")
+CONFIRMATION_FLAG_PERCENT = envint("CONFIRMATION_FLAG_PERCENT", "80")
 INVITATION_DAYS = envint("INVITATION_DAYS", "14")
 # Days before a lowered smallest group size (k) applies, announced to every program
 # admin meanwhile; raising it applies at once (Organization.effective_min_group_size).

@@ -11,17 +11,18 @@ from __future__ import annotations
 from django.contrib import admin
 
 from alongside.equity.models import AnalystGrant, EquitySettings
+from alongside.lib.privateadmin import PrivateDeletionMixin
 
 
 @admin.register(AnalystGrant)
-class AnalystGrantAdmin(admin.ModelAdmin[AnalystGrant]):
+class AnalystGrantAdmin(PrivateDeletionMixin, admin.ModelAdmin[AnalystGrant]):
     list_display = ("organization", "user", "granted_by", "created_at")
     list_select_related = ("organization", "user", "granted_by")
     raw_id_fields = ("organization", "user", "granted_by")
 
 
 @admin.register(EquitySettings)
-class EquitySettingsAdmin(admin.ModelAdmin[EquitySettings]):
+class EquitySettingsAdmin(PrivateDeletionMixin, admin.ModelAdmin[EquitySettings]):
     list_display = ("organization", "min_group_size", "keep_payroll_rows", "updated_at")
     list_select_related = ("organization",)
     raw_id_fields = ("organization",)

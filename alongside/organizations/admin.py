@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
+from alongside.lib.privateadmin import PrivateDeletionMixin
 from alongside.organizations.models import Invitation, Membership, Organization
 
 
@@ -14,7 +15,7 @@ class MembershipInline(admin.TabularInline[Membership, Organization]):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin[Organization]):
+class OrganizationAdmin(PrivateDeletionMixin, admin.ModelAdmin[Organization]):
     list_display = ("name", "slug", "require_admin_mfa", "is_demo", "created_at")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
@@ -25,7 +26,7 @@ class OrganizationAdmin(admin.ModelAdmin[Organization]):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin[Invitation]):
+class InvitationAdmin(PrivateDeletionMixin, admin.ModelAdmin[Invitation]):
     list_display = (
         "email",
         "organization",

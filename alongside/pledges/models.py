@@ -13,9 +13,11 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from alongside.lib.emailaddr import mailbox_key
 from alongside.lib.markdown import render_markdown
 from alongside.lib.tokens import token_digest
 from alongside.lib.visibility import Visibility
@@ -630,6 +632,64 @@ def email_digest(email: str) -> str:
     return token_digest(normalize_email(email))
 
 
+def confirmer_digest(email: str) -> str:
+    """A keyed digest of the inbox `email` delivers to (alongside.lib.emailaddr.mailbox_key).
+
+    Tells "the same person confirmed these" without storing or revealing who: without
+    the SECRET_KEY it can't be matched against a list of addresses.
+    """
+    return salted_hmac(
+        "alongside.pledges.confirmer", mailbox_key(email), algorithm="sha256"
+    ).hexdigest()
+
+
+def is_own_address(user: User, email: str) -> bool:
+    """Whether `email` delivers to one of `user`'s inboxes: his account's address or
+    any address he added (verified or not), compared by mailbox_key."""
+    from allauth.account.models import EmailAddress
+
+    addresses = [user.email]
+    addresses.extend(
+        EmailAddress.objects.filter(user=user).values_list("email", flat=True)
+    )
+    return mailbox_key(email) in {mailbox_key(a) for a in addresses}
+
+
+@dataclass(frozen=True)
+class ConfirmerConcentration:
+    """How much of one ally's confirmed record a single confirmer stands behind.
+
+    Never says who the confirmer is: only that one person confirmed `from_one` of the
+    ally's `confirmed` actions.
+    """
+
+    member_id: int
+    confirmed: int
+    from_one: int
+
+    @property
+    def share(self) -> float:
+        return self.from_one / self.confirmed if self.confirmed else 0.0
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.share)
+
+    @property
+    def is_unusual(self) -> bool:
+        """More than CONFIRMATION_FLAG_FROM_ONE actions from one confirmer, or (once the
+        ally has at least that many confirmed) more than CONFIRMATION_FLAG_PERCENT
+        percent of them."""
+        limit = settings.CONFIRMATION_FLAG_FROM_ONE
+        if self.from_one > limit:
+            return True
+        return (
+            self.confirmed >= limit
+            and 100 * self.from_one
+            > settings.CONFIRMATION_FLAG_PERCENT * self.confirmed
+        )
+
+
 class ConfirmationRequestQuerySet(models.QuerySet["ConfirmationRequest"]):
     def unanswered_and_valid(
         self, now: datetime | None = None
@@ -650,6 +710,30 @@ class ConfirmationRequestQuerySet(models.QuerySet["ConfirmationRequest"]):
     def for_token(self, token: str) -> ConfirmationRequestQuerySet:
         digest = token_digest(token)
         return self.filter(Q(token_digest=digest) | Q(reminder_token_digest=digest))
+
+    def confirmer_concentration(
+        self, organization: Organization
+    ) -> list[ConfirmerConcentration]:
+        """For each ally of `organization` with a confirmed action: how many of them
+        the one confirmer who confirmed most of them confirmed. Program admins only."""
+        confirmed = self.filter(
+            action__organization=organization,
+            status=ConfirmationRequest.Status.CONFIRMED,
+        )
+        totals: dict[int, int] = {}
+        most: dict[int, int] = {}
+        rows = confirmed.values_list("requester_id", "recipient_digest").annotate(
+            n=models.Count("id")
+        )
+        for member_id, _digest, n in rows.order_by():
+            totals[member_id] = totals.get(member_id, 0) + n
+            most[member_id] = max(most.get(member_id, 0), n)
+        return [
+            ConfirmerConcentration(
+                member_id=member_id, confirmed=total, from_one=most[member_id]
+            )
+            for member_id, total in totals.items()
+        ]
 
 
 class ConfirmationRequest(models.Model):
@@ -672,6 +756,11 @@ class ConfirmationRequest(models.Model):
     )
     recipient_email = models.EmailField()
     recipient_name = models.CharField(max_length=80, blank=True)
+    # confirmer_digest(recipient_email): finds "one person confirmed many of his
+    # actions" without comparing or showing addresses. Set on save.
+    recipient_digest = models.CharField(
+        max_length=64, blank=True, default="", editable=False
+    )
     token_digest = models.CharField(max_length=64, unique=True)
     # The reminder carries a second link (only the first link's digest is kept, so the
     # first link can't be re-sent); both open the same request, both single-use.
@@ -696,10 +785,22 @@ class ConfirmationRequest(models.Model):
             models.Index(
                 fields=("requester", "created_at"), name="confirmation_by_requester"
             ),
+            models.Index(
+                fields=("requester", "recipient_digest"),
+                name="confirmation_by_confirmer",
+            ),
         )
 
     def __str__(self) -> str:
         return f"confirmation request {self.pk}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.recipient_digest and self.recipient_email:
+            self.recipient_digest = confirmer_digest(self.recipient_email)
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "recipient_digest"}
+        super().save(*args, **kwargs)
 
     @property
     def is_expired(self) -> bool:
@@ -740,4 +841,8 @@ class RecipientOptOut(models.Model):
 
     @classmethod
     def covers(cls, email: str) -> bool:
-        return cls.objects.filter(email_digest=email_digest(email)).exists()
+        """Whether the owner of `email` opted out: under this address, or under the
+        plain form of the inbox it reaches (an opt-out from `dana@` covers
+        `Dana+again@`; see alongside.lib.emailaddr.mailbox_key)."""
+        digests = {email_digest(email), email_digest(mailbox_key(email))}
+        return cls.objects.filter(email_digest__in=digests).exists()

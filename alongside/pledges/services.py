@@ -33,11 +33,14 @@ from alongside.pledges.models import (
     Pledge,
     PledgeCommitment,
     RecipientOptOut,
+    confirmer_digest,
     email_digest,
+    is_own_address,
     normalize_email,
 )
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
     from django.dispatch import Signal
     from django.http import HttpRequest
 
@@ -338,15 +341,12 @@ class ConfirmationRefused(ValidationError):
         self.too_many = too_many
 
 
-def own_email_addresses(user: User) -> set[str]:
-    from allauth.account.models import EmailAddress
-
-    addresses = {normalize_email(user.email)}
-    addresses.update(
-        normalize_email(e)
-        for e in EmailAddress.objects.filter(user=user).values_list("email", flat=True)
+def own_address_refusal() -> str:
+    return _(
+        "Ask someone else: you can't confirm your own action, and this address "
+        "reaches an inbox of your own account. A confirmation has to come from "
+        "another person: the one it helped, or someone who saw it."
     )
-    return addresses
 
 
 def opt_out_link(email: str) -> str:
@@ -389,18 +389,19 @@ def confirmation_request_create(
             raise ConfirmationRefused(
                 _("You have already asked someone to confirm this action.")
             )
-        if email in own_email_addresses(requester):
-            raise ConfirmationRefused(
-                _("Ask someone else: you can't confirm your own action.")
-            )
+        # Case, plus tags and (where the provider ignores them) dots make no
+        # difference: alongside.lib.emailaddr.mailbox_key.
+        if is_own_address(requester, email):
+            raise ConfirmationRefused(own_address_refusal())
         if RecipientOptOut.covers(email):
             raise ConfirmationRefused(
                 _("This person can't receive confirmation requests.")
             )
         now = timezone.now()
+        # One inbox, however its address is spelled (plus tags, dots).
         pending_to_recipient = (
             ConfirmationRequest.objects.unanswered_and_valid(now)
-            .filter(requester=requester, recipient_email=email)
+            .filter(requester=requester, recipient_digest=confirmer_digest(email))
             .count()
         )
         if pending_to_recipient >= settings.CONFIRMATION_MAX_PENDING_PER_RECIPIENT:
@@ -500,13 +501,21 @@ DECLINE = "decline"
 
 
 def confirmation_respond(
-    *, token: str, decision: str, note: str = ""
+    *,
+    token: str,
+    decision: str,
+    note: str = "",
+    responder: User | AnonymousUser | None = None,
 ) -> ConfirmationRequest:
     """Record the recipient's answer: exactly once, however many times it is sent.
 
     A conditional UPDATE (status still pending) decides which of several simultaneous
     answers wins; the others get LinkInvalid("used"). A decline changes nothing the
     ally can see, and nobody is told about it.
+
+    A confirmation is refused (ConfirmationRefused, nothing changes) when the address
+    the request went to has since turned out to reach one of the ally's inboxes, or
+    when `responder`, whoever is signed in on the page, is the ally himself.
     """
     if decision not in {CONFIRM, DECLINE}:
         raise ValueError(f"unknown decision {decision!r}")
@@ -515,6 +524,8 @@ def confirmation_respond(
         raise ValidationError({"note": _("Keep the note under 1,000 characters.")})
     with transaction.atomic():
         request = confirmation_request_for_token(token)
+        if decision == CONFIRM:
+            _refuse_self_confirmation(request, responder)
         now = timezone.now()
         won = ConfirmationRequest.objects.filter(
             pk=request.pk,
@@ -532,6 +543,27 @@ def confirmation_respond(
         if decision == CONFIRM:
             _action_confirm(request, note=note, now=now)
     return request
+
+
+def _refuse_self_confirmation(
+    request: ConfirmationRequest, responder: User | AnonymousUser | None
+) -> None:
+    ally = request.action.member
+    if responder is not None and responder.is_authenticated and responder.pk == ally.pk:
+        raise ConfirmationRefused(
+            _(
+                "You are signed in as the person who asked: you can't confirm your "
+                "own action. A confirmation has to come from someone else."
+            )
+        )
+    if is_own_address(ally, request.recipient_email):
+        raise ConfirmationRefused(
+            _(
+                "This confirmation can't be counted: the address this request was "
+                "sent to belongs to the account of the person who asked. A "
+                "confirmation has to come from someone else."
+            )
+        )
 
 
 def _action_confirm(request: ConfirmationRequest, *, note: str, now: datetime) -> None:

@@ -61,6 +61,11 @@ urlpatterns = [
         views.catalogue_delete,
         name="catalogue_delete",
     ),
+    path(
+        "o/<slug:org>/admin/confirmations/",
+        views.confirmation_review,
+        name="confirmation_review",
+    ),
     # Public pages for the person asked to confirm: no account needed.
     path("confirm/opt-out/<str:signed>/", views.opt_out, name="opt_out"),
     path("confirm/<str:token>/", views.confirm, name="confirm"),

@@ -4,7 +4,9 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -41,6 +43,7 @@ from alongside.pledges.models import (
     Action,
     Category,
     CommitmentTemplate,
+    ConfirmationRequest,
     Consistency,
     Pledge,
     PledgeCommitment,
@@ -158,6 +161,42 @@ def catalogue_admin(request: OrgHttpRequest) -> HttpResponse:
         request,
         "pledges/catalogue_admin.html",
         _context(request, groups=_grouped(templates)),
+    )
+
+
+@admin_required
+def confirmation_review(request: OrgHttpRequest) -> HttpResponse:
+    """Allies one confirmer stands behind unusually much of: for program admins.
+
+    Never says who that confirmer is (who an action was meant to help is the ally's
+    and that person's business): only that one person confirmed so many.
+    """
+    flagged = [
+        row
+        for row in ConfirmationRequest.objects.confirmer_concentration(
+            request.organization
+        )
+        if row.is_unusual
+    ]
+    names = {
+        user.pk: user.name
+        for user in get_user_model().objects.filter(
+            pk__in=[row.member_id for row in flagged]
+        )
+    }
+    rows = sorted(
+        ((names.get(row.member_id, ""), row) for row in flagged),
+        key=lambda pair: (-pair[1].from_one, pair[0]),
+    )
+    return render(
+        request,
+        "pledges/confirmation_review.html",
+        _context(
+            request,
+            rows=rows,
+            limit=settings.CONFIRMATION_FLAG_FROM_ONE,
+            percent=settings.CONFIRMATION_FLAG_PERCENT,
+        ),
     )
 
 
@@ -638,7 +677,9 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         if decision == services.DECLINE or form.is_valid():
             note = form.cleaned_data.get("note", "") if form.is_valid() else ""
             try:
-                services.confirmation_respond(token=token, decision=decision, note=note)
+                services.confirmation_respond(
+                    token=token, decision=decision, note=note, responder=request.user
+                )
             except services.LinkInvalid as e:
                 return _invalid_link(request, e.reason)
             except ValidationError as e:
