@@ -53,7 +53,9 @@ class Entry:
 
     @property
     def read_url(self) -> str:
-        name = "notifications:notice_read" if self.is_notice else "notifications:mark_read"
+        name = (
+            "notifications:notice_read" if self.is_notice else "notifications:mark_read"
+        )
         return reverse(name, kwargs={"pk": self.item.pk})
 
 
