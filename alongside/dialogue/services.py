@@ -410,6 +410,59 @@ def _notify_subscribers(post: Post, *, exclude: set[int]) -> None:
         )
 
 
+def notification_readdress(user: User, url: str) -> str | None:
+    """For `notifications_readdress`: the address of a notification stored for `user`
+    before notices existed. Safe-space posts, threads, appeals and the space's page
+    belong to his pseudonym there ("" when he has none: the news is dropped); a
+    pseudonym's sanction to that pseudonym; moderators' tools and everything else stay
+    (None)."""
+    from django.urls import Resolver404, resolve
+
+    from alongside.dialogue.models import Sanction
+
+    try:
+        match = resolve(url.split("?")[0])
+    except Resolver404:
+        return None
+    if match.namespace != "dialogue" or (match.url_name or "").startswith("moderat"):
+        return None
+    kwargs = match.kwargs
+    space: Space | None = None
+    if "appeal_id" in kwargs:
+        return None  # the moderators' page of an appeal
+    if "sanction_id" in kwargs:
+        if match.url_name != "sanction":
+            return None
+        sanction = Sanction.objects.filter(pk=kwargs["sanction_id"]).first()
+        if sanction is None or sanction.pseudonym_id is None:
+            return None
+        return str(sanction.pseudonym_id)
+    if "post_uid" in kwargs:
+        post = (
+            Post.objects.filter(uid=kwargs["post_uid"])
+            .select_related("thread__space")
+            .first()
+        )
+        space = post.thread.space if post is not None else None
+    elif "thread_uid" in kwargs:
+        thread = (
+            Thread.objects.filter(uid=kwargs["thread_uid"])
+            .select_related("space")
+            .first()
+        )
+        space = thread.space if thread is not None else None
+    elif "space_id" in kwargs:
+        space = Space.objects.filter(pk=kwargs["space_id"]).first()
+        if space is not None and space.is_safe:
+            mine = safespace.pseudonym_for(space, user, create=False)
+            return str(mine.pk) if mine is not None else None
+        return None
+    if space is None or not space.is_safe:
+        return None
+    mine = safespace.pseudonym_for(space, user, create=False)
+    return str(mine.pk) if mine is not None else ""
+
+
 def notification_addresses(user: User) -> list[str]:
     """The addresses of `user`'s safe-space notices: his pseudonyms' ids, found
     through their keyed hashes (registered with notifications in DialogueConfig)."""

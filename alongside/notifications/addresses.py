@@ -15,8 +15,13 @@ if TYPE_CHECKING:
     from alongside.accounts.models import User
 
 AddressProvider = Callable[["User"], list[str]]
+# For a notification stored before notices existed: the address of the news it
+# carries, "" when it is about pseudonymous content but none is found (it is dropped),
+# None when it is not about pseudonymous content (it stays).
+Readdresser = Callable[["User", str], "str | None"]
 
 _providers: list[AddressProvider] = []
+_readdressers: list[Readdresser] = []
 
 
 def register_address_provider(provider: AddressProvider) -> None:
@@ -27,3 +32,16 @@ def register_address_provider(provider: AddressProvider) -> None:
 def addresses_of(user: User) -> list[str]:
     """Every opaque address of `user`."""
     return sorted({a for provider in _providers for a in provider(user)})
+
+
+def register_readdresser(readdresser: Readdresser) -> None:
+    if readdresser not in _readdressers:
+        _readdressers.append(readdresser)
+
+
+def readdress(user: User, url: str) -> str | None:
+    for readdresser in _readdressers:
+        found = readdresser(user, url)
+        if found is not None:
+            return found
+    return None

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from alongside.notifications.addresses import readdress
 from alongside.notifications.email import queue_email
 from alongside.notifications.models import (
     Notice,
@@ -154,3 +155,41 @@ def safe_space_news_send(*, today: date | None = None) -> int:
             )
             sent += 1
     return sent
+
+
+def notifications_readdress(batch: int = 500) -> tuple[int, int]:
+    """Move notifications stored before notices existed that carry pseudonymous news
+    to notices addressed to the pseudonym (the day only), and drop those whose address
+    cannot be found: afterwards no notification row ties a member to a pseudonymous
+    post. Safe to run again. Returns (moved, dropped)."""
+    moved = dropped = 0
+    last = 0
+    while True:
+        page = list(
+            Notification.objects.filter(pk__gt=last)
+            .exclude(url="")
+            .select_related("user")
+            .order_by("pk")[:batch]
+        )
+        if not page:
+            return moved, dropped
+        last = page[-1].pk
+        for notification in page:
+            address = readdress(notification.user, notification.url)
+            if address is None:
+                continue
+            with transaction.atomic():
+                if address:
+                    Notice.objects.create(
+                        address=address,
+                        organization_id=notification.organization_id,
+                        kind=notification.kind,
+                        message=notification.message,
+                        url=notification.url,
+                        day=timezone.localdate(notification.created_at),
+                        is_read=notification.read_at is not None,
+                    )
+                    moved += 1
+                else:
+                    dropped += 1
+                notification.delete()

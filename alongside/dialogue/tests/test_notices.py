@@ -276,3 +276,53 @@ class TaskTableTestCase(TransactionTestCase):
             self.assertNotIn(secret, dump)
         call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
         self.assertIn(["alice@example.org"], [m.to for m in mail.outbox])
+
+
+class ReaddressTestCase(BaseTestCase):
+    def test_old_notifications_of_safe_space_news_move_to_the_pseudonym(self) -> None:
+        safe = make_space(self.org, accepted=(self.alice, self.bob), is_safe=True)
+        ordinary = make_space(self.org, accepted=(self.alice, self.bob))
+        opening = start(safe, self.alice, "Mine", "Safe thread")
+        plain = start(ordinary, self.bob, "His", "Ordinary thread")
+        made = moderation.sanction(
+            opening, moderator=self.paula, kind="warning", reason="Dates"
+        )
+        Notice.objects.all().delete()
+        mine = safespace.pseudonym_for(safe, self.alice, create=False)
+        assert mine is not None
+        stored = timezone.now() - timedelta(days=3)
+
+        def old(user: User, url: str) -> Notification:
+            return Notification.objects.create(
+                user=user,
+                organization=self.org,
+                kind=Notification.Kind.ORGANIZATION,
+                message=f"about {url}",
+                url=url,
+                created_at=stored,
+            )
+
+        post_url = f"/o/northwind/posts/{opening.uid}/"
+        old(self.alice, post_url)
+        old(self.alice, f"/o/northwind/sanctions/{made.pk}/")
+        old(self.alice, f"/o/northwind/spaces/{safe.pk}/")
+        # Bob has no pseudonym there: news of a safe-space post is dropped.
+        old(self.bob, post_url)
+        kept = [
+            old(self.alice, f"/o/northwind/posts/{plain.uid}/"),
+            old(self.paula, f"/o/northwind/moderation/posts/{opening.uid}/"),
+            old(self.alice, "/o/northwind/wall/"),
+        ]
+        call_command("notifications_readdress", stdout=open("/dev/null", "w"))  # noqa: SIM115
+        self.assertEqual(
+            sorted(Notification.objects.values_list("pk", flat=True)),
+            sorted(n.pk for n in kept),
+        )
+        moved = Notice.objects.for_user(self.alice)
+        self.assertEqual(moved.count(), 3)
+        self.assertEqual({n.address for n in moved}, {str(mine.pk)})
+        self.assertEqual({n.day for n in moved}, {timezone.localdate(stored)})
+        self.assertEqual(_rows_linking(self.alice, _safe_uids(safe)), [])
+        # Again: nothing more to move.
+        call_command("notifications_readdress", stdout=open("/dev/null", "w"))  # noqa: SIM115
+        self.assertEqual(Notice.objects.count(), 3)
