@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from alongside.accounts.models import User
 from alongside.dialogue import moderation, safespace, services
-from alongside.dialogue.models import DigestSubscription, Post, Pseudonym, Space
+from alongside.dialogue.models import DigestSubscription, Post, Space
 from alongside.dialogue.tests.helpers import make_space, start
 from alongside.notifications.models import Notice, Notification
 from alongside.notifications.privacy import erase_user_data, export_user_data
@@ -182,7 +182,8 @@ class SafeSpaceMailTestCase(BaseTestCase):
         with self.captureOnCommitCallbacks(execute=True):
             safe_space_news_send(today=today + TOMORROW)
         (news,) = self._to_alice()
-        handle = Pseudonym.objects.get(pk=opening.pseudonym_id).handle
+        assert opening.pseudonym is not None
+        handle = opening.pseudonym.handle
         text = f"{news.subject}\n{news.body}"
         for secret in (
             "THREAD-TITLE-CANARY",
@@ -227,7 +228,7 @@ class DigestTestCase(BaseTestCase):
         start(safe, self.bob, "BOB-POST", "His")
         with self.captureOnCommitCallbacks(execute=True):
             self.assertEqual(services.send_digests(), 2)
-        bodies = {m.to[0]: m.body for m in mail.outbox}
+        bodies = {m.to[0]: str(m.body) for m in mail.outbox}
         for body in bodies.values():
             self.assertIn("ALICE-OWN-POST", body)
             self.assertIn("BOB-POST", body)
@@ -261,7 +262,8 @@ class TaskTableTestCase(TransactionTestCase):
         safe_space_news_send(today=timezone.localdate() + TOMORROW)
         dump = task_table_dump()
         self.assertGreaterEqual(dump.count("sealed"), 2)
-        handle = Pseudonym.objects.get(pk=opening.pseudonym_id).handle
+        assert opening.pseudonym is not None
+        handle = opening.pseudonym.handle
         for secret in (
             "alice@example.org",
             "bob@example.org",
