@@ -24,7 +24,7 @@ web=$!
     while sleep 3600; do
         for job in send_confirmation_reminders send_checkin_reminders award_badges \
             reconcile_campaign_counters equity_clean_uploads send_dialogue_digests \
-            send_moderation_alerts; do
+            send_moderation_alerts send_safe_space_news; do
             "$py" manage.py "$job" || echo "periodic job $job failed" >&2
         done
     done

@@ -10,6 +10,18 @@ class DialogueConfig(AppConfig):
 
     def ready(self) -> None:
         from alongside.audit.models import register_action_labels
+        from alongside.dialogue.services import (
+            notification_addresses,
+            notification_readdress,
+        )
+        from alongside.notifications.addresses import (
+            register_address_provider,
+            register_readdresser,
+        )
+
+        # Safe-space notices are addressed to pseudonyms; their owner finds them.
+        register_address_provider(notification_addresses)
+        register_readdresser(notification_readdress)
 
         register_action_labels(
             {

@@ -38,7 +38,7 @@ from alongside.dialogue.models import (
     Thread,
 )
 from alongside.notifications.models import Notification
-from alongside.notifications.services import notification_send
+from alongside.notifications.services import notice_send, notification_send
 from alongside.organizations.models import Membership, Role
 
 if TYPE_CHECKING:
@@ -181,7 +181,25 @@ def _audit(action: str, actor: User | None, post: Post | None, **data: Any) -> N
     )
 
 
-def _tell(user: User, organization: Organization, message: str, url: str) -> None:
+def _tell(
+    user: User,
+    organization: Organization,
+    message: str,
+    url: str,
+    *,
+    pseudonym: Pseudonym | None = None,
+) -> None:
+    """News about a pseudonym's post or sanction goes to the pseudonym (a notice no
+    row ties to `user`, mailed only as the daily "news in a safe space")."""
+    if pseudonym is not None:
+        notice_send(
+            address=str(pseudonym.pk),
+            user=user,
+            organization=organization,
+            message=message,
+            url=url,
+        )
+        return
     notification_send(
         user=user,
         organization=organization,
@@ -200,7 +218,9 @@ def _tell_author(post: Post, message: str, url: str) -> None:
     else:
         user = post.author
     if user is not None and user.is_active:
-        _tell(user, post.thread.space.organization, message, url)
+        _tell(
+            user, post.thread.space.organization, message, url, pseudonym=post.pseudonym
+        )
 
 
 def appeal_post_url(post: Post) -> str:
@@ -766,6 +786,7 @@ def _tell_about_sanction(made: Sanction, message: str) -> None:
             made.organization,
             message % {"kind": made.get_kind_display().lower()},
             sanction_url(made),
+            pseudonym=made.pseudonym,
         )
 
 

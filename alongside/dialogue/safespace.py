@@ -523,11 +523,13 @@ def _tell_revealed(reveal: RevealRequest, owner: User) -> None:
     message names the space and the two administrators, never the pseudonym itself
     (an email is not the place to tie his name to it)."""
     from alongside.notifications.models import Notification
-    from alongside.notifications.services import notification_send
+    from alongside.notifications.services import notice_send
 
     space = reveal.pseudonym.space
     assert reveal.decided_by is not None
-    notification_send(
+    # Addressed to the pseudonym, mailed only as the daily "news in a safe space".
+    notice_send(
+        address=str(reveal.pseudonym.pk),
         user=owner,
         organization=space.organization,
         kind=Notification.Kind.ORGANIZATION,
@@ -545,5 +547,4 @@ def _tell_revealed(reveal: RevealRequest, owner: User) -> None:
             "dialogue:space",
             kwargs={"org": space.organization.slug, "space_id": space.pk},
         ),
-        email_template="dialogue/reveal/revealed",
     )

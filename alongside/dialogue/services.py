@@ -32,7 +32,7 @@ from alongside.dialogue.models import (
 )
 from alongside.notifications.email import queue_email
 from alongside.notifications.models import Notification
-from alongside.notifications.services import notification_send
+from alongside.notifications.services import notice_send, notification_send
 from alongside.organizations.models import Membership
 
 if TYPE_CHECKING:
@@ -242,26 +242,32 @@ def announce_post(post: Post, *, author: User | None) -> None:
 
     In a safe space `author` is None for a pseudonymous post (moderation.approve
     passes `post.author`); the pseudonym's own follow is left out, and only
-    `@pseudonym-handle` mentions count (see `mentioned_pseudonym_owners`)."""
+    `@pseudonym-handle` mentions count (see `mentioned_pseudonym_owners`). News of a
+    safe space goes to the reader's pseudonym, never to him (`_notify`)."""
     thread, body = post.thread, post.body
+    # (member, the pseudonym his notice is addressed to, in a safe space)
+    mentioned: list[tuple[User, Pseudonym | None]]
     if post.pseudonym_id is not None:
         if author is None:
             author = safespace.owner_of(post.pseudonym)  # type: ignore[arg-type]
-        mentioned = mentioned_pseudonym_owners(post)
+        mentioned = list(_mentioned_pseudonyms(post))
     else:
         mentioned = (
-            mentioned_members(thread.space, body, exclude=author)
+            [(u, None) for u in mentioned_members(thread.space, body, exclude=author)]
             if author is not None
             else []
         )
-    exclude = {u.pk for u in mentioned} | ({author.pk} if author is not None else set())
+    exclude = {u.pk for u, _p in mentioned} | (
+        {author.pk} if author is not None else set()
+    )
     _notify_subscribers(post, exclude=exclude)
-    for user in mentioned:
+    for user, pseudonym in mentioned:
         _notify(
             user,
             post,
             _("%(name)s mentioned you in “%(thread)s”")
             % {"name": post.display_author_for(user), "thread": thread.title},
+            pseudonym=pseudonym,
         )
 
 
@@ -301,11 +307,15 @@ def mentioned_pseudonym_owners(post: Post) -> list[User]:
     """In a safe space, `@steady-heron-27` names another pseudonym of the space: its
     owner hears of it (found through the sealed link). Members' real names are never
     resolved there, so a mention cannot tie a real name to the space's posts."""
+    return [owner for owner, _pseudonym in _mentioned_pseudonyms(post)]
+
+
+def _mentioned_pseudonyms(post: Post) -> list[tuple[User, Pseudonym]]:
     handles = {m.lower() for m in MENTION.findall(post.body)}
     if not handles:
         return []
     space = post.thread.space
-    found: list[User] = []
+    found: list[tuple[User, Pseudonym]] = []
     viewers = audience(space)
     for pseudonym in Pseudonym.objects.filter(space=space).exclude(
         pk__in=[post.pseudonym_id]
@@ -314,23 +324,44 @@ def mentioned_pseudonym_owners(post: Post) -> list[User]:
             continue
         owner = safespace.owner_of(pseudonym)
         if owner is not None and viewers.filter(pk=owner.pk).exists():
-            found.append(owner)
+            found.append((owner, pseudonym))
         if len(found) >= MAX_MENTIONS_PER_POST:
             break
     return found
 
 
-def _notify(user: User, post: Post, message: str, *, email: bool = True) -> None:
+def _notify(
+    user: User,
+    post: Post,
+    message: str,
+    *,
+    email: bool = True,
+    pseudonym: Pseudonym | None = None,
+) -> None:
+    """Tell `user` of `post`. In a safe space the notice is addressed to his
+    `pseudonym` there (no row ties him to the post) and its email is only the daily
+    "news in a safe space"."""
     thread = post.thread
+    url = reverse(
+        "dialogue:post",
+        kwargs={"org": thread.space.organization.slug, "post_uid": post.uid},
+    )
+    if pseudonym is not None:
+        notice_send(
+            address=str(pseudonym.pk),
+            user=user,
+            organization=thread.space.organization,
+            message=message,
+            url=url,
+            email=email,
+        )
+        return
     notification_send(
         user=user,
         organization=thread.space.organization,
         kind=Notification.Kind.ORGANIZATION,
         message=message,
-        url=reverse(
-            "dialogue:post",
-            kwargs={"org": thread.space.organization.slug, "post_uid": post.uid},
-        ),
+        url=url,
         email_template="dialogue/email/new_post" if email else None,
         email_context={"thread": thread, "post": post},
     )
@@ -352,7 +383,9 @@ def _notify_subscribers(post: Post, *, exclude: set[int]) -> None:
         .exclude(user_id__in=exclude)
         .select_related("user")
     )
-    followers = [s.user for s in subscriptions if s.user is not None]
+    followers: list[tuple[User, Pseudonym | None]] = [
+        (s.user, None) for s in subscriptions if s.user is not None
+    ]
     if space.is_safe:
         # Pseudonyms follow safe-space threads: their owners are found through the
         # sealed link, only to be told, and never named to anyone.
@@ -365,15 +398,75 @@ def _notify_subscribers(post: Post, *, exclude: set[int]) -> None:
             assert subscription.pseudonym is not None
             owner = safespace.owner_of(subscription.pseudonym)
             if owner is not None and owner.pk in allowed and owner.pk not in exclude:
-                followers.append(owner)
-    for user in followers:
+                followers.append((owner, subscription.pseudonym))
+    for user, pseudonym in followers:
         _notify(
             user,
             post,
             _("New post by %(name)s in “%(thread)s”")
             % {"name": post.display_author_for(user), "thread": thread.title},
             email=user.pk not in digest_users,
+            pseudonym=pseudonym,
         )
+
+
+def notification_readdress(user: User, url: str) -> str | None:
+    """For `notifications_readdress`: the address of a notification stored for `user`
+    before notices existed. Safe-space posts, threads, appeals and the space's page
+    belong to his pseudonym there ("" when he has none: the news is dropped); a
+    pseudonym's sanction to that pseudonym; moderators' tools and everything else stay
+    (None)."""
+    from django.urls import Resolver404, resolve
+
+    from alongside.dialogue.models import Sanction
+
+    try:
+        match = resolve(url.split("?")[0])
+    except Resolver404:
+        return None
+    if match.namespace != "dialogue" or (match.url_name or "").startswith("moderat"):
+        return None
+    kwargs = match.kwargs
+    space: Space | None = None
+    if "appeal_id" in kwargs:
+        return None  # the moderators' page of an appeal
+    if "sanction_id" in kwargs:
+        if match.url_name != "sanction":
+            return None
+        sanction = Sanction.objects.filter(pk=kwargs["sanction_id"]).first()
+        if sanction is None or sanction.pseudonym_id is None:
+            return None
+        return str(sanction.pseudonym_id)
+    if "post_uid" in kwargs:
+        post = (
+            Post.objects.filter(uid=kwargs["post_uid"])
+            .select_related("thread__space")
+            .first()
+        )
+        space = post.thread.space if post is not None else None
+    elif "thread_uid" in kwargs:
+        thread = (
+            Thread.objects.filter(uid=kwargs["thread_uid"])
+            .select_related("space")
+            .first()
+        )
+        space = thread.space if thread is not None else None
+    elif "space_id" in kwargs:
+        space = Space.objects.filter(pk=kwargs["space_id"]).first()
+        if space is not None and space.is_safe:
+            mine = safespace.pseudonym_for(space, user, create=False)
+            return str(mine.pk) if mine is not None else None
+        return None
+    if space is None or not space.is_safe:
+        return None
+    mine = safespace.pseudonym_for(space, user, create=False)
+    return str(mine.pk) if mine is not None else ""
+
+
+def notification_addresses(user: User) -> list[str]:
+    """The addresses of `user`'s safe-space notices: his pseudonyms' ids, found
+    through their keyed hashes (registered with notifications in DialogueConfig)."""
+    return [str(p.pk) for p in safespace.pseudonyms_of(user)]
 
 
 @transaction.atomic
@@ -508,15 +601,11 @@ def _send_one_digest(digest: DigestSubscription, moment: datetime) -> bool:
     recent = Post.objects.live().filter(
         thread__space=space, created_at__gt=since, created_at__lte=moment
     )
-    if space.is_safe:
-        mine = safespace.pseudonym_for(space, user, create=False)
-        if mine is not None:
-            recent = recent.exclude(pseudonym=mine)
-    posts = list(
-        recent.exclude(author=user)
-        .select_related("thread", "author", "pseudonym")
-        .in_order()[:50]
-    )
+    if not space.is_safe:
+        recent = recent.exclude(author=user)
+    # A safe space's digest is the same for every reader, his own pseudonymous posts
+    # included: leaving them out would mark them as his to his mail server.
+    posts = list(recent.select_related("thread", "author", "pseudonym").in_order()[:50])
     if not posts:
         return False
     queue_email(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from alongside.notifications.models import Notification
+from alongside.notifications.models import Notice, Notification
 
 
 def unread(request: HttpRequest) -> dict[str, object]:
@@ -11,4 +11,5 @@ def unread(request: HttpRequest) -> dict[str, object]:
         return {}
     return {
         "unread_notifications": Notification.objects.for_user(user).unread().count()
+        + Notice.objects.for_user(user).unread().count()
     }

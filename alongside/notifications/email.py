@@ -1,7 +1,11 @@
-"""Every email leaves through the task queue: render now, send in the worker."""
+"""Every email leaves through the task queue: render now, send in the worker.
+
+The rendered message travels sealed (`tasks.seal_message`): the task table, a queued
+or a failed row, never holds an address, a name or a link in clear."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -9,7 +13,7 @@ from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 
-from alongside.notifications.tasks import send_email
+from alongside.notifications.tasks import seal_message, send_email
 
 
 def queue_email(
@@ -51,8 +55,9 @@ def queue_message(message: EmailMessage) -> None:
 def _enqueue_after_commit(
     *, to: list[str], subject: str, body: str, html: str | None, headers: dict[str, str]
 ) -> None:
-    transaction.on_commit(
-        lambda: send_email.enqueue(
-            to=to, subject=subject, body=body, html=html, headers=headers
-        )
+    # A stable key per email, minted here: the worker's exactly-once guard uses it.
+    key = uuid.uuid4().hex
+    sealed = seal_message(
+        key=key, to=to, subject=subject, body=body, html=html, headers=headers
     )
+    transaction.on_commit(lambda: send_email.enqueue(sealed=sealed, key=key))

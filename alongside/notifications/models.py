@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
@@ -112,3 +113,73 @@ class NotificationPreference(models.Model):
     def wants_email(self, kind: str) -> bool:
         field = self.FIELD_FOR_KIND.get(kind)
         return field is None or bool(getattr(self, field))
+
+
+class NoticeQuerySet(models.QuerySet["Notice"]):
+    def for_user(self, user: User) -> NoticeQuerySet:
+        """The notices addressed to any of `user`'s addresses (see `addresses`)."""
+        from alongside.notifications.addresses import addresses_of
+
+        return self.filter(address__in=addresses_of(user))
+
+    def unread(self) -> NoticeQuerySet:
+        return self.filter(is_read=False)
+
+    def mark_read(self) -> int:
+        return self.unread().update(is_read=True)
+
+
+class Notice(models.Model):
+    """An in-app notification about pseudonymous content (a safe space).
+
+    Addressed to an opaque address (a pseudonym's id), never to a user: the database
+    alone cannot tell whose it is. The owner's session finds his addresses at read
+    time (`addresses.addresses_of`). A random id and the day only, so that neither
+    the row's order nor its time can be matched with anything else of the day.
+    `mail_to_sealed` holds, sealed, whom to tell by the daily mail, until it goes."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    address = models.CharField(max_length=64, db_index=True)
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    kind = models.CharField(
+        max_length=20,
+        choices=Notification.Kind.choices,
+        default=Notification.Kind.ORGANIZATION,
+    )
+    message = models.CharField(max_length=300)
+    url = models.CharField(max_length=300, blank=True)
+    day = models.DateField(default=timezone.localdate)
+    is_read = models.BooleanField(default=False)
+    mail_to_sealed = models.TextField(blank=True)
+
+    objects = NoticeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-day", "id")
+
+    def __str__(self) -> str:
+        return self.message
+
+    def mark_read(self) -> None:
+        if not self.is_read:
+            self.is_read = True
+            self.save(update_fields=("is_read",))
+
+
+class SafeSpaceMailSent(models.Model):
+    """That one person got the daily "news in a safe space" mail on one day, as a
+    keyed hash of (user, day): at most one such mail a day, and nobody without the key
+    can tell who got one."""
+
+    token = models.CharField(max_length=64, primary_key=True)
+    # Only to forget the tokens once their day is over.
+    day = models.DateField()
+
+    def __str__(self) -> str:
+        return self.token

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from alongside.notifications.models import Notification, NotificationPreference
+from alongside.notifications.models import Notice, Notification, NotificationPreference
 
 if TYPE_CHECKING:
     from alongside.accounts.models import User
@@ -24,6 +24,18 @@ def export_user_data(user: User) -> dict[str, Any]:
             }
             for n in Notification.objects.for_user(user).select_related("organization")
         ],
+        # Safe-space notices, found through his pseudonyms: the day only.
+        "safe_space_notices": [
+            {
+                "kind": n.kind,
+                "message": n.message,
+                "url": n.url,
+                "organization": n.organization.name if n.organization else None,
+                "day": n.day.isoformat(),
+                "read": n.is_read,
+            }
+            for n in Notice.objects.for_user(user).select_related("organization")
+        ],
         "email_preferences": {
             field: getattr(preference, field)
             for field in sorted(set(NotificationPreference.FIELD_FOR_KIND.values()))
@@ -34,5 +46,7 @@ def export_user_data(user: User) -> dict[str, Any]:
 
 
 def erase_user_data(user: User) -> None:
+    # Before dialogue's erasure cuts his pseudonyms' links (apps erase in order).
+    Notice.objects.for_user(user).delete()
     Notification.objects.for_user(user).delete()
     NotificationPreference.objects.filter(user=user).delete()

@@ -1,9 +1,9 @@
 """Forget a sent email as soon as the worker has sent it.
 
-A queued email carries its rendered text, confirmation and invitation links included.
-Those links are stored elsewhere only as digests, so the task row must not keep them
-longer than needed: a successful send deletes its row. Failed sends stay for diagnosis
-until `prune_db_task_results` removes them.
+A queued email carries its rendered text, confirmation and invitation links included,
+sealed (`tasks.seal_message`). Even sealed, the task row need not outlive the send: a
+successful send deletes its row. Failed sends stay for diagnosis (their arguments
+sealed, their error reduced to its kind) until `prune_db_task_results` removes them.
 """
 
 from __future__ import annotations

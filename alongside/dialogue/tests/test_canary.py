@@ -44,7 +44,8 @@ from alongside.dialogue.models import (
 )
 from alongside.dialogue.tests.helpers import establish, make_space
 from alongside.equity.models import AnalystGrant
-from alongside.notifications.models import Notification
+from alongside.notifications.models import Notice, Notification
+from alongside.notifications.services import safe_space_news_send
 from alongside.organizations.models import Membership, Role
 from alongside.test import BaseTestCase, make_member, make_user
 from alongside.tests import test_cross_organization as sweep
@@ -69,6 +70,7 @@ TOKEN_ROUTES = {
     "account_confirm_email",
     "account_reset_password_from_key",
     "notifications:mark_read",  # POST only
+    "notifications:notice_read",  # POST only
     "organizations:invitation_open",
     "pledges:opt_out",
     "pledges:confirm",
@@ -258,6 +260,8 @@ class CanaryCrawlTestCase(BaseTestCase):
             reason="Checking the break-glass path (pending).",
         )
         services.send_digests()
+        # The next day's "news in a safe space" mail (notifications.services).
+        safe_space_news_send(today=timezone.localdate() + timedelta(days=1))
         self.safe, self.thread, self.opening = safe, thread, opening
         self.objects.update(
             {
@@ -395,6 +399,9 @@ class CanaryCrawlTestCase(BaseTestCase):
                 f"to {note.user.name} <{note.user.email}> id={note.user_id}\n"
                 f"{note.message}\n{note.url}",
             )
+        # Safe-space notices, as a database dump shows them: every column.
+        for row in Notice.objects.values():
+            crawl.add(f"notification (notice) {row['id']}", str(row))
         for n, record in enumerate(self.capture.records):
             crawl.add(f"log {n} {record.name}", _record_text(record))
 
@@ -423,9 +430,15 @@ class CanaryCrawlTestCase(BaseTestCase):
         with_name = crawl.labels_with(CANARY_NAME)
         self.assertTrue(any(" GET " in label for label in with_name))
         self.assertTrue(any(label.startswith("email") for label in with_name))
+        # He was notified (through the sealed link), by notices his own session
+        # finds, and by a mail that names nothing.
         self.assertTrue(
-            any(label.startswith("notification") for label in with_name),
+            Notice.objects.for_user(self.canary).exists(),
             "he was never notified (through the sealed link)",
+        )
+        self.assertIn(
+            [CANARY_EMAIL],
+            [m.to for m in mail.outbox if "news for you in a safe space" in m.body],
         )
         self.assertTrue(any(label.startswith("log") for label in crawl.labels_with("")))
         admin_pages = [

@@ -31,7 +31,7 @@ from alongside.dialogue.models import (
 )
 from alongside.dialogue.privacy import export_user_data
 from alongside.dialogue.tests.helpers import establish, make_circle, make_space, start
-from alongside.notifications.models import Notification
+from alongside.notifications.models import Notice, Notification
 from alongside.test import BaseTestCase, make_member
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -447,8 +447,9 @@ class SanctionTestCase(BaseTestCase):
             moderation.check_not_sanctioned(safe, self.alice)
         moderation.check_not_sanctioned(self.space, self.alice)
         moderation.check_not_sanctioned(safe, self.bob)
-        # She is told (through the sealed link), without her pseudonym in the message.
-        note = Notification.objects.get(user=self.alice)
+        # She is told (through the sealed link), without her pseudonym in the message,
+        # by a notice addressed to her pseudonym.
+        note = Notice.objects.for_user(self.alice).get()
         self.assertNotIn(pseudonym.handle, note.message)
         self.assertIn("Doxxing a colleague", note.message)
         self.client.force_login(self.alice)

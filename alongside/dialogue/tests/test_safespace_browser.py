@@ -8,7 +8,7 @@ from django.test import tag
 from alongside.dialogue import safespace
 from alongside.dialogue.models import Post, Space, Thread
 from alongside.dialogue.tests.helpers import establish
-from alongside.notifications.models import Notification
+from alongside.notifications.models import Notice, Notification
 from alongside.organizations.models import Role
 from alongside.test import BrowserTestCase, make_member, make_organization
 
@@ -97,9 +97,11 @@ class SafeSpaceJourneyTestCase(BrowserTestCase):
         page.get_by_role("link", name=f"Request a reveal of {handle.handle}").wait_for()
         self.assert_accessible()
 
-        # Dev heard of Grace's reply, through the sealed link, under her pseudonym.
-        note = Notification.objects.get(user=dev)
+        # Dev heard of Grace's reply, through the sealed link, under her pseudonym,
+        # by a notice addressed to his pseudonym (no notification row names him).
+        note = Notice.objects.for_user(dev).get()
         self.assertNotIn("Grace Lin", note.message)
+        self.assertFalse(Notification.objects.filter(user=dev).exists())
         self.context.clear_cookies()
         self.log_in("dev@example.org")
         page.goto(self.url("/notifications/"))
@@ -110,4 +112,5 @@ class SafeSpaceJourneyTestCase(BrowserTestCase):
             name=f"New post by {grace_handle.handle} in “Is it my place to speak "
             "up in handovers?”",
         ).wait_for()
+        self.assertNotRegex(page.content(), r'datetime="[^"]*T')
         self.assert_accessible()
