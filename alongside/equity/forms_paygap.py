@@ -115,10 +115,21 @@ class MappingForm(forms.Form):
         self.gender_fields: list[tuple[str, str]] = []
         for value in gender_values:
             key = gender_field_name(value)
+            shown = value or _("(empty)")
+            # No default: an empty, invalid first option, so an unrecognised value
+            # (or a blank cell) is never counted as a woman because the browser
+            # submits the first choice of a select left alone.
             self.fields[key] = forms.ChoiceField(
-                label=_("“%(value)s” in the gender column means")
-                % {"value": value or _("(empty)")},
-                choices=GENDER_CHOICES,
+                label=_("“%(value)s” in the gender column means") % {"value": shown},
+                choices=[("", _("Choose what this value means")), *GENDER_CHOICES],
+                required=True,
+                error_messages={
+                    "required": _(
+                        "Say what “%(value)s” in the gender column means: a woman, "
+                        "a man, or neither (left out of the figures)."
+                    )
+                    % {"value": shown},
+                },
             )
             self.gender_fields.append((key, value))
 

@@ -138,7 +138,7 @@ def report_detail(request: OrgHttpRequest, report_id: int) -> HttpResponse:
     return render(
         request,
         "equity/report_detail.html",
-        _context(request, report=report, k=k, view=view),
+        _context(request, report=report, k=view.k, view=view),
     )
 
 
@@ -405,7 +405,7 @@ def representation_detail(request: OrgHttpRequest, report_id: int) -> HttpRespon
     return render(
         request,
         "equity/representation_detail.html",
-        _context(request, report=report, k=k, view=view),
+        _context(request, report=report, k=view["k"] if view else k, view=view),
     )
 
 
