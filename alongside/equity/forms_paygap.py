@@ -13,6 +13,7 @@ from alongside.equity.models import (
     MAX_K,
     MIN_K,
     EquitySettings,
+    PayGapReport,
     UploadKind,
 )
 
@@ -192,12 +193,32 @@ class ComputeForm(forms.Form):
         required=False,
     )
 
+    replace = forms.BooleanField(required=False)
+
     def __init__(
-        self, *args: Any, has_warnings: bool, levels: list[str] | None, **kwargs: Any
+        self,
+        *args: Any,
+        has_warnings: bool,
+        levels: list[str] | None,
+        replaceable: PayGapReport | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.has_warnings = has_warnings
         self.levels = levels
+        self.replaceable = replaceable
+        if replaceable is None:
+            del self.fields["replace"]
+        else:
+            self.fields["replace"].label = _(
+                "Delete the earlier report “%(title)s” (snapshot date %(date)s) and "
+                "publish this one in its place."
+            ) % {"title": replaceable.title, "date": replaceable.snapshot_date}
+            self.fields["replace"].help_text = _(
+                "Only one report per snapshot date is published. Anyone who has "
+                "already read or downloaded the earlier report could still compare it "
+                "with this one."
+            )
         if not has_warnings:
             del self.fields["confirm_warnings"]
         if levels is None:

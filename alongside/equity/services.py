@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from alongside.audit.services import audit_record
-from alongside.equity import paygap
+from alongside.equity import differencing, paygap
 from alongside.equity.models import (
     AnalystGrant,
     EquitySettings,
@@ -63,6 +63,17 @@ class UploadRejected(Exception):
     def __init__(self, validation: paygap.ValidationResult) -> None:
         super().__init__("The payroll file has blocking problems.")
         self.validation = validation
+
+
+class NearDuplicateReport(Exception):
+    """Another report of the organization with the same snapshot date differs from this
+    one by fewer than k people in some published cell: publishing both would let anyone
+    with the two work those people out (differencing.py). Nothing is stored."""
+
+    def __init__(self, earlier: PayGapReport, clash: differencing.Clash) -> None:
+        super().__init__("A report of the same snapshot date differs by a few people.")
+        self.earlier = earlier
+        self.clash = clash
 
 
 def _engine_call(what: str, function: Any, *args: Any, **kwargs: Any) -> Any:
@@ -280,10 +291,15 @@ def compute_report(
     level_order: list[str] | None,
     actor: User,
     request: HttpRequest | None = None,
+    replace: PayGapReport | None = None,
 ) -> PayGapReport:
     """Validate again, compute, store the figures; delete the raw file unless kept.
 
-    Raises UploadRejected when the file has blocking errors: nothing is stored then.
+    Raises UploadRejected when the file has blocking errors, and NearDuplicateReport
+    when a report of the organization with the same snapshot date differs from this one
+    by fewer than k people in a published cell: nothing is stored then. `replace` (a
+    report of the same organization and snapshot date) is deleted in the same
+    transaction, so the two are never readable side by side.
     """
     path = upload.path
     if path is None or not path.exists():
@@ -326,6 +342,26 @@ def compute_report(
             raise UploadRejected(invalid.validation) from None
         representation = rep.as_dict()
     with transaction.atomic():
+        # One check at a time per organization: two uploads computed at once must not
+        # both pass the check against each other's absence.
+        equity_settings = EquitySettings.objects.select_for_update().get(
+            pk=equity_settings.pk
+        )
+        k = equity_settings.effective_k
+        if replace is not None and (
+            replace.organization_id != organization.pk
+            or replace.snapshot_date != snapshot_date
+        ):
+            replace = None
+        _refuse_near_duplicates(
+            organization,
+            snapshot_date,
+            differencing.published_cells(figures, counts, representation),
+            k,
+            replace,
+        )
+        if replace is not None:
+            _delete_replaced(replace, actor=actor, request=request)
         report = PayGapReport.objects.create(
             organization=organization,
             created_by=actor,
@@ -335,7 +371,7 @@ def compute_report(
             figures=figures,
             counts=counts,
             representation=representation,
-            k_used=equity_settings.effective_k,
+            k_used=k,
             upload=upload,
         )
         upload.status = UploadStatus.COMPUTED
@@ -351,6 +387,49 @@ def compute_report(
     if not equity_settings.keep_payroll_rows:
         upload.delete_file()
     return report
+
+
+def _refuse_near_duplicates(
+    organization: Organization,
+    snapshot_date: date,
+    cells: differencing.Cells,
+    k: int,
+    replace: PayGapReport | None,
+) -> None:
+    earlier_reports = PayGapReport.objects.for_organization(organization).filter(
+        snapshot_date=snapshot_date
+    )
+    if replace is not None:
+        earlier_reports = earlier_reports.exclude(pk=replace.pk)
+    for earlier in earlier_reports.order_by("created_at", "pk"):
+        found = differencing.isolating_cells(
+            differencing.published_cells(
+                earlier.figures, earlier.counts, earlier.representation
+            ),
+            cells,
+            max(k, earlier.k_used),
+        )
+        if found:
+            raise NearDuplicateReport(
+                earlier, differencing.Clash(earlier.pk, tuple(found))
+            )
+
+
+def _delete_replaced(
+    report: PayGapReport, *, actor: User, request: HttpRequest | None
+) -> None:
+    audit_record(
+        action="equity.report_replaced",
+        actor=actor,
+        organization=report.organization,
+        data={"title": report.title, "snapshot_date": str(report.snapshot_date)},
+        request=request,
+    )
+    upload = report.upload
+    report.delete()
+    if upload is not None:
+        upload.delete_file()
+        upload.delete()
 
 
 def delete_report(

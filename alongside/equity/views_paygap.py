@@ -307,13 +307,23 @@ def upload_check(request: OrgHttpRequest, upload_id: int) -> HttpResponse:
         return _upload_error(request, upload_obj, err)
     has_warnings = bool(validation.warnings)
     initial = {"level_order": "\n".join(levels or [])}
+    replace_id = request.POST.get("replace_report", "")
+    replaceable = (
+        PayGapReport.objects.for_organization(request.organization)
+        .filter(pk=int(replace_id))
+        .first()
+        if replace_id.isdigit()
+        else None
+    )
     form = ComputeForm(
         request.POST or None,
         initial=initial,
         has_warnings=has_warnings,
         levels=levels,
+        replaceable=replaceable,
     )
     status = 200 if validation.ok else 422
+    clash: services.NearDuplicateReport | None = None
     if request.method == "POST" and validation.ok and form.is_valid():
         try:
             report = services.compute_report(
@@ -323,10 +333,22 @@ def upload_check(request: OrgHttpRequest, upload_id: int) -> HttpResponse:
                 level_order=form.cleaned_data.get("level_order") or None,
                 actor=request.user,
                 request=request,
+                replace=replaceable if form.cleaned_data.get("replace") else None,
             )
         except services.UploadRejected as rejected:
             validation = rejected.validation
             status = 422
+        except services.NearDuplicateReport as refused:
+            clash = refused
+            status = 409
+            form = ComputeForm(
+                request.POST,
+                initial=initial,
+                has_warnings=has_warnings,
+                levels=levels,
+                replaceable=refused.earlier,
+            )
+            form.is_valid()
         except services.EngineFailure as err:
             return _upload_error(request, upload_obj, err)
         else:
@@ -346,6 +368,8 @@ def upload_check(request: OrgHttpRequest, upload_id: int) -> HttpResponse:
             validation=validation,
             problems=display.problems_view(validation),
             form=form,
+            clash=clash,
+            k=_k(request),
             keep_files=EquitySettings.for_organization(
                 request.organization
             ).keep_payroll_rows,
