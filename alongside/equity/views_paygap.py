@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats, timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -506,6 +507,24 @@ def equity_settings(request: OrgHttpRequest) -> HttpResponse:
             request=request,
         )
         messages.success(request, _("The settings were saved."))
+        saved = EquitySettings.objects.get(pk=current.pk)
+        if (
+            saved.has_pending_lowering
+            and saved.pending_min_group_size == form.cleaned_data["min_group_size"]
+        ):
+            messages.info(
+                request,
+                _(
+                    "Lowering k takes effect after a delay: %(k)s stays in force until "
+                    "%(date)s. Every program admin has been told."
+                )
+                % {
+                    "k": saved.min_group_size,
+                    "date": formats.date_format(
+                        timezone.localtime(saved.pending_from), "j F Y, H:i"
+                    ),
+                },
+            )
         if deleted:
             messages.info(
                 request,
@@ -521,5 +540,6 @@ def equity_settings(request: OrgHttpRequest) -> HttpResponse:
             is_equity_admin=True,
             organization_k=request.organization.min_group_size,
             effective_k=current.effective_k,
+            equity_settings=current,
         ),
     )
