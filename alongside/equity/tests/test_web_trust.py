@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from alongside.accounts.models import User
 from alongside.audit.models import AuditEvent
 from alongside.equity import display, paygap, services
 from alongside.equity.models import EquitySettings, PayGapReport, PayrollUpload
@@ -56,6 +57,8 @@ class ReportPagesTestCase(PrivateUploadRoot, BaseTestCase):
 
 
 class LoweringKTestCase(ReportPagesTestCase):
+    priya: User
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
