@@ -4,8 +4,10 @@ Each report keeps its own cells above k, but two reports of the same organizatio
 snapshot date can be subtracted: the same payroll uploaded twice, minus one woman, gives
 her grade, band, bonus and category; a cell of 3 hidden in one report comes back as the
 difference of two shown cells. So a report is published only when, against every other
-report of the organization with the same snapshot date, **every published cell differs
-by at least k people of each group, or is empty in both**.
+report of the organization of the same period (snapshot dates fewer than
+`EQUITY_SAME_PERIOD_DAYS`, default 360, apart: moving the date by a day does not make it
+another report), **every published cell differs by at least k people of each group, or
+is empty in both**.
 
 A *cell* is a headcount a report publishes or that stands behind a published figure:
 the totals of women, men and people recorded as neither, the UK full-pay relevant and

@@ -215,7 +215,7 @@ class ComputeForm(forms.Form):
                 "publish this one in its place."
             ) % {"title": replaceable.title, "date": replaceable.snapshot_date}
             self.fields["replace"].help_text = _(
-                "Only one report per snapshot date is published. Anyone who has "
+                "Only one report per period is published. Anyone who has "
                 "already read or downloaded the earlier report could still compare it "
                 "with this one."
             )

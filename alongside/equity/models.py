@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +30,18 @@ def k_lowering_delay() -> timedelta:
         settings, "EQUITY_K_LOWERING_DELAY_DAYS", DEFAULT_K_LOWERING_DELAY_DAYS
     )
     return timedelta(days=max(0, int(days)))
+
+
+# Two reports whose snapshot dates are fewer than this many days apart describe the same
+# period (setting EQUITY_SAME_PERIOD_DAYS): they are compared cell by cell before the
+# second is published (differencing.py). Annual reports (5 April each year, 365 or 366
+# days apart) are a series, not the same period; a snapshot moved by a day is not.
+DEFAULT_SAME_PERIOD_DAYS = 360
+
+
+def same_period_days() -> int:
+    days = getattr(settings, "EQUITY_SAME_PERIOD_DAYS", DEFAULT_SAME_PERIOD_DAYS)
+    return max(1, int(days))
 
 
 # Uploads that never became a report are deleted after this long
@@ -284,6 +296,14 @@ class ReportKind(models.TextChoices):
 class PayGapReportQuerySet(models.QuerySet["PayGapReport"]):
     def for_organization(self, organization: Organization) -> PayGapReportQuerySet:
         return self.filter(organization=organization)
+
+    def same_period(self, snapshot_date: date) -> PayGapReportQuerySet:
+        """Reports whose snapshot date is fewer than `same_period_days()` days away."""
+        days = timedelta(days=same_period_days())
+        return self.filter(
+            snapshot_date__gt=snapshot_date - days,
+            snapshot_date__lt=snapshot_date + days,
+        )
 
     def pay_gap(self) -> PayGapReportQuerySet:
         return self.filter(kind=ReportKind.PAYGAP)

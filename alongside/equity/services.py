@@ -72,12 +72,12 @@ class UploadRejected(Exception):
 
 
 class NearDuplicateReport(Exception):
-    """Another report of the organization with the same snapshot date differs from this
+    """Another report of the organization of the same period differs from this
     one by fewer than k people in some published cell: publishing both would let anyone
     with the two work those people out (differencing.py). Nothing is stored."""
 
     def __init__(self, earlier: PayGapReport, clash: differencing.Clash) -> None:
-        super().__init__("A report of the same snapshot date differs by a few people.")
+        super().__init__("A report of the same period differs by a few people.")
         self.earlier = earlier
         self.clash = clash
 
@@ -403,10 +403,11 @@ def compute_report(
     """Validate again, compute, store the figures; delete the raw file unless kept.
 
     Raises UploadRejected when the file has blocking errors, and NearDuplicateReport
-    when a report of the organization with the same snapshot date differs from this one
-    by fewer than k people in a published cell: nothing is stored then. `replace` (a
-    report of the same organization and snapshot date) is deleted in the same
-    transaction, so the two are never readable side by side.
+    when a report of the organization of the same period (snapshot dates fewer than
+    `same_period_days()` apart) differs from this one by fewer than k people in a
+    published cell: nothing is stored then. `replace` (a report of the same
+    organization and period) is deleted in the same transaction, so the two are never
+    readable side by side.
     """
     path = upload.path
     if path is None or not path.exists():
@@ -455,9 +456,12 @@ def compute_report(
             pk=equity_settings.pk
         )
         k = equity_settings.effective_k
-        if replace is not None and (
-            replace.organization_id != organization.pk
-            or replace.snapshot_date != snapshot_date
+        if (
+            replace is not None
+            and not PayGapReport.objects.for_organization(organization)
+            .same_period(snapshot_date)
+            .filter(pk=replace.pk)
+            .exists()
         ):
             replace = None
         _refuse_near_duplicates(
@@ -503,8 +507,8 @@ def _refuse_near_duplicates(
     k: int,
     replace: PayGapReport | None,
 ) -> None:
-    earlier_reports = PayGapReport.objects.for_organization(organization).filter(
-        snapshot_date=snapshot_date
+    earlier_reports = PayGapReport.objects.for_organization(organization).same_period(
+        snapshot_date
     )
     if replace is not None:
         earlier_reports = earlier_reports.exclude(pk=replace.pk)

@@ -38,6 +38,7 @@ from alongside.equity.models import (
     ReportKind,
     UploadKind,
     UploadStatus,
+    same_period_days,
 )
 from alongside.lib.pagination import paginate
 from alongside.organizations.access import OrgHttpRequest, admin_required
@@ -371,6 +372,7 @@ def upload_check(request: OrgHttpRequest, upload_id: int) -> HttpResponse:
             form=form,
             clash=clash,
             k=_k(request),
+            period_days=same_period_days(),
             keep_files=EquitySettings.for_organization(
                 request.organization
             ).keep_payroll_rows,

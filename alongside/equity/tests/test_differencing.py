@@ -276,7 +276,22 @@ class NearDuplicateUploadTestCase(PrivateUploadRoot, BaseTestCase):
                 actor=self.paula,
             )
 
-    def test_another_snapshot_date_is_a_report_of_its_own(self) -> None:
+    def test_moving_the_snapshot_date_by_a_day_is_refused_all_the_same(self) -> None:
+        self.first_report()
+        rows = payroll_rows()
+        del rows[0]
+        for moved in ("2026-04-06", "2026-01-01", "2025-05-01"):
+            with self.subTest(snapshot=moved):
+                r = self.compute(
+                    self.mapped_upload(rows, f"{moved}.csv"), snapshot_date=moved
+                )
+                self.assertEqual(r.status_code, 409)
+                self.assertContains(
+                    r, "A report of the same period already exists", status_code=409
+                )
+        self.assertEqual(PayGapReport.objects.count(), 1)
+
+    def test_last_years_report_is_a_report_of_its_own(self) -> None:
         self.first_report()
         rows = payroll_rows()
         del rows[0]
