@@ -12,10 +12,11 @@ from django.test import SimpleTestCase
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis.extra.django import TestCase as HypothesisDjangoTestCase
 
 from alongside.audit.models import AuditEvent
 from alongside.equity import differencing, paygap, services
-from alongside.equity.models import PayGapReport, PayrollUpload
+from alongside.equity.models import EquitySettings, PayGapReport, PayrollUpload
 from alongside.equity.tests.helpers import (
     PrivateUploadRoot,
     csv_bytes,
@@ -172,6 +173,63 @@ class DifferencingPropertiesTestCase(SimpleTestCase):
         pay = {("pay", "total", ""): {"male": 9, "female": 9}}
         levels = {("levels", "overall", ""): {"male": 9, "female": 9}}
         self.assertEqual(differencing.isolating_cells(pay, levels, 5), [])
+
+
+class DifferencingThroughTheServiceTestCase(
+    PrivateUploadRoot, HypothesisDjangoTestCase, BaseTestCase
+):
+    """The same property end to end: the second report is refused by compute_report
+    (each example in a transaction of its own)."""
+
+    def report(self, rows: list[Row], name: str, k: int) -> PayGapReport:
+        path = self.upload_dir / name
+        write_csv(path, rows)
+        upload = PayrollUpload.objects.create(
+            organization=self.org,
+            uploaded_by=self.paula,
+            original_name=name,
+            stored_name=path.name,
+        )
+        services.save_mapping(upload, MAPPING.columns, MAPPING.gender_values)
+        return services.compute_report(
+            upload,
+            title=name,
+            snapshot_date=date(2026, 4, 5),
+            level_order=None,
+            actor=self.paula,
+        )
+
+    @settings(
+        max_examples=5,
+        deadline=None,
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.function_scoped_fixture,
+        ],
+    )
+    @given(
+        rows=st.lists(person, min_size=6, max_size=40),
+        k=st.integers(min_value=3, max_value=7),
+        data=st.data(),
+    )
+    def test_the_second_of_two_payrolls_a_few_people_apart_is_refused(
+        self, rows: list[Row], k: int, data: st.DataObject
+    ) -> None:
+        EquitySettings.objects.update_or_create(
+            organization=self.org, defaults={"min_group_size": k}
+        )
+        self.org.min_group_size = 3
+        self.org.save()
+        changes = data.draw(st.lists(change, min_size=1, max_size=k - 1))
+        other, differing = apply_changes(rows, changes)
+        if differing == 0:
+            return
+        first = self.report(rows, "first.csv", k)
+        with self.assertRaises(services.NearDuplicateReport) as refused:
+            self.report(other, "second.csv", k)
+        self.assertEqual(refused.exception.earlier, first)
+        self.assertEqual(list(PayGapReport.objects.all()), [first])
 
 
 class NearDuplicateUploadTestCase(PrivateUploadRoot, BaseTestCase):
