@@ -60,13 +60,21 @@ def _label(text: str) -> str:
     return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
 
 
+def _hidden_text(suppressed_label: str | list[str], i: int) -> str:
+    """The label of a hidden row: one for all rows, or one per row (a row hidden only
+    so that another cannot be worked out says so)."""
+    if isinstance(suppressed_label, str):
+        return suppressed_label
+    return suppressed_label[i]
+
+
 def _pct(value: float | None) -> str:
     return "" if value is None else f"{value:.1f}%"
 
 
 def stacked_shares(
     rows: list[tuple[str, float | None, float | None]],
-    suppressed_label: str,
+    suppressed_label: str | list[str],
     women_label: str,
     men_label: str,
 ) -> Chart:
@@ -77,7 +85,9 @@ def stacked_shares(
         y = TOP + i * ROW_H
         chart.texts.append(Text(LABEL_W - 8, y + BAR_H * 0.75, _label(label), "end"))
         if women is None or men is None:
-            chart.texts.append(Text(LABEL_W, y + BAR_H * 0.75, suppressed_label))
+            chart.texts.append(
+                Text(LABEL_W, y + BAR_H * 0.75, _hidden_text(suppressed_label, i))
+            )
             continue
         w = BAR_AREA * max(0.0, min(100.0, women)) / 100
         chart.rects.append(Rect(LABEL_W, y, w, BAR_H, WOMEN_FILL))
@@ -95,7 +105,7 @@ def stacked_shares(
 
 def diverging_bars(
     rows: list[tuple[str, float | None]],
-    suppressed_label: str,
+    suppressed_label: str | list[str],
     threshold: float | None = None,
 ) -> Chart:
     """Horizontal bars from a zero line: right when men are paid more, left otherwise.
@@ -117,7 +127,9 @@ def diverging_bars(
         y = TOP + i * ROW_H
         chart.texts.append(Text(LABEL_W - 8, y + BAR_H * 0.75, _label(label), "end"))
         if value is None:
-            chart.texts.append(Text(zero + 6, y + BAR_H * 0.75, suppressed_label))
+            chart.texts.append(
+                Text(zero + 6, y + BAR_H * 0.75, _hidden_text(suppressed_label, i))
+            )
             continue
         w = half * abs(value) / scale_max
         x = zero if value >= 0 else zero - w
@@ -129,7 +141,7 @@ def diverging_bars(
 
 def paired_bars(
     rows: list[tuple[str, float | None]],
-    suppressed_label: str,
+    suppressed_label: str | list[str],
     fills: list[str] | None = None,
 ) -> Chart:
     """Simple horizontal bars of percentages 0–100 (e.g. share receiving a bonus)."""
@@ -139,7 +151,9 @@ def paired_bars(
         y = TOP + i * ROW_H
         chart.texts.append(Text(LABEL_W - 8, y + BAR_H * 0.75, _label(label), "end"))
         if value is None:
-            chart.texts.append(Text(LABEL_W, y + BAR_H * 0.75, suppressed_label))
+            chart.texts.append(
+                Text(LABEL_W, y + BAR_H * 0.75, _hidden_text(suppressed_label, i))
+            )
             continue
         fill = fills[i % len(fills)] if fills else NEUTRAL_FILL
         w = BAR_AREA * max(0.0, min(100.0, value)) / 100

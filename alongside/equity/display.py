@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.debug import sensitive_variables
 
 from alongside.equity import charts, paygap
@@ -29,6 +29,17 @@ class Cell:
     reason: str = ""
     female_count: int | None = None
     male_count: int | None = None
+    # Hidden although it rests on k or more people itself, only so that another cell
+    # cannot be worked out from it (complementary suppression, differencing).
+    protects_other: bool = False
+    k: int = 0
+
+    @property
+    def hidden_label(self) -> str:
+        """Why the cell is hidden, in words that are true for this cell."""
+        if self.protects_other:
+            return protects_label()
+        return suppressed_label(self.k) if self.k else _("suppressed")
 
     @property
     def shown(self) -> bool:
@@ -180,6 +191,41 @@ def suppressed_label(k: int) -> str:
     return _("Suppressed: fewer than %(k)s people") % {"k": k}
 
 
+def protects_label() -> str:
+    """The label of a cell hidden only to protect another (it is not small itself)."""
+    return _("Hidden so that another cell cannot be worked out")
+
+
+def report_k(report: PayGapReport, k: int) -> int:
+    """The k a report is shown with: the k in force now, and never less than the k it
+    was generated with (a lowered k never applies to reports already generated)."""
+    return max(k, int(report.k_used or 0))
+
+
+def women_count_text(count: int) -> str:
+    if count == 0:
+        return _("no women")
+    return ngettext("%(n)s woman", "%(n)s women", count) % {"n": count}
+
+
+def men_count_text(count: int) -> str:
+    if count == 0:
+        return _("no men")
+    return ngettext("%(n)s man", "%(n)s men", count) % {"n": count}
+
+
+def counted_sentence(women: int | None, men: int | None, k: int) -> str:
+    """ "Counted: 12 women and 1 man." Never "None women": a hidden count says so."""
+    if women is None or men is None or 0 < women < k or 0 < men < k:
+        return _(
+            "Fewer than %(k)s women or fewer than %(k)s men are in this report."
+        ) % {"k": k}
+    return _("Counted: %(women)s and %(men)s.") % {
+        "women": women_count_text(women),
+        "men": men_count_text(men),
+    }
+
+
 def _hidden_by_counts(fig: dict[str, Any], k: int) -> bool:
     for key in ("male_count", "female_count"):
         count = fig.get(key)
@@ -191,7 +237,8 @@ def _hidden_by_counts(fig: dict[str, Any], k: int) -> bool:
 def _gap_cell(fig: dict[str, Any] | None, k: int) -> Cell:
     if not fig:
         return Cell(None, False, _("not computed"))
-    suppressed = bool(fig.get("suppressed")) or _hidden_by_counts(fig, k)
+    small = _hidden_by_counts(fig, k)
+    suppressed = bool(fig.get("suppressed")) or small
     value = None if suppressed else fig.get("value")
     return Cell(
         value=value,
@@ -199,6 +246,8 @@ def _gap_cell(fig: dict[str, Any] | None, k: int) -> Cell:
         reason="" if suppressed else str(fig.get("reason") or ""),
         female_count=None if suppressed else fig.get("female_count"),
         male_count=None if suppressed else fig.get("male_count"),
+        protects_other=suppressed and not small and bool(fig.get("protects_other")),
+        k=k,
     )
 
 
@@ -206,20 +255,23 @@ def _proportion_cell(fig: dict[str, Any] | None, k: int) -> Cell:
     if not fig:
         return Cell(None, False, _("not computed"))
     count = fig.get("count")
-    suppressed = bool(fig.get("suppressed")) or (
-        isinstance(count, int) and 0 < count < k
-    )
+    small = isinstance(count, int) and 0 < count < k
+    suppressed = bool(fig.get("suppressed")) or small
     return Cell(
         value=None if suppressed else fig.get("value"),
         suppressed=suppressed,
         reason="" if suppressed else str(fig.get("reason") or ""),
+        protects_other=suppressed and not small and bool(fig.get("protects_other")),
+        k=k,
     )
 
 
 def _bands(raw: list[dict[str, Any]] | None, k: int) -> list[BandRow]:
     rows = []
     for i, band in enumerate(raw or []):
-        suppressed = bool(band.get("suppressed")) or _hidden_by_counts(band, k)
+        small = _hidden_by_counts(band, k)
+        suppressed = bool(band.get("suppressed")) or small
+        protects = suppressed and not small and bool(band.get("protects_other"))
         women = None if suppressed else band.get("female_pct")
         men = None if suppressed else band.get("male_pct")
         label = str(BAND_LABELS.get(i, band.get("band", "")))
@@ -231,6 +283,8 @@ def _bands(raw: list[dict[str, Any]] | None, k: int) -> list[BandRow]:
                     suppressed,
                     "",
                     band.get("female_count") if not suppressed else None,
+                    protects_other=protects,
+                    k=k,
                 ),
                 Cell(
                     men,
@@ -238,6 +292,8 @@ def _bands(raw: list[dict[str, Any]] | None, k: int) -> list[BandRow]:
                     "",
                     None,
                     band.get("male_count") if not suppressed else None,
+                    protects_other=protects,
+                    k=k,
                 ),
             )
         )
@@ -277,6 +333,7 @@ def _suppressed_representation(data: dict[str, Any], k: int) -> dict[str, Any]:
 
 
 def pay_gap_view(report: PayGapReport, k: int) -> PayGapView:
+    k = report_k(report, k)
     figures = _suppressed({**report.figures, "counts": report.counts}, k)
     uk = figures.get("uk_gpg_2017") or {}
     eu = figures.get("eu_2023_970_art9") or {}
@@ -285,9 +342,9 @@ def pay_gap_view(report: PayGapReport, k: int) -> PayGapView:
     for raw in eu.get("g_categories") or []:
         total = _gap_cell(raw.get("mean_gap_pct"), k)
         if _hidden_by_counts(raw, k):
-            total = Cell(None, True)
+            total = Cell(None, True, k=k)
         flag = raw.get("art10_flag") if total.shown else None
-        hidden = Cell(None, True)
+        hidden = Cell(None, True, protects_other=total.protects_other, k=k)
         categories.append(
             CategoryRow(
                 name=str(raw.get("category")),
@@ -323,6 +380,7 @@ def pay_gap_view(report: PayGapReport, k: int) -> PayGapView:
         (_("Men"), _proportion_cell(eu.get("e_male_receiving_variable_pay_pct"), k)),
     ]
     counts = figures.get("counts") or {}
+    raw_counts = report.counts or {}
     view = PayGapView(
         k=k,
         suppressed_label=label,
@@ -340,13 +398,18 @@ def pay_gap_view(report: PayGapReport, k: int) -> PayGapView:
             "female": counts.get("female"),
             "male": counts.get("male"),
             "neither": counts.get("neither_excluded"),
+            # From the stored counts: after suppression a small count is None, which
+            # is not "small" any more and printed as "None women".
             "small": _hidden_by_counts(
                 {
-                    "male_count": counts.get("male"),
-                    "female_count": counts.get("female"),
+                    "male_count": raw_counts.get("male"),
+                    "female_count": raw_counts.get("female"),
                 },
                 k,
-            ),
+            )
+            or counts.get("male") is None
+            or counts.get("female") is None,
+            "sentence": counted_sentence(counts.get("female"), counts.get("male"), k),
         },
     )
     view.any_suppressed = (
@@ -358,19 +421,21 @@ def pay_gap_view(report: PayGapReport, k: int) -> PayGapView:
     view.charts = {
         "uk_quartiles": charts.stacked_shares(
             [(b.label, b.women.value, b.men.value) for b in view.uk_bands],
-            label,
+            [b.women.hidden_label for b in view.uk_bands],
             women,
             men,
         ),
         "categories": charts.diverging_bars(
-            [(c.name, c.total.value) for c in categories], label, view.threshold
+            [(c.name, c.total.value) for c in categories],
+            [c.total.hidden_label for c in categories],
+            view.threshold,
         ),
         "bonus": charts.paired_bars(
             [
                 (f"{women} (UK)", uk_bonus[0][1].value),
                 (f"{men} (UK)", uk_bonus[1][1].value),
             ],
-            label,
+            [uk_bonus[0][1].hidden_label, uk_bonus[1][1].hidden_label],
             [charts.WOMEN_FILL, charts.MEN_FILL],
         ),
     }
@@ -381,8 +446,9 @@ def median_gap_trend(reports: list[PayGapReport], k: int) -> dict[str, Any]:
     """Median hourly gap (UK) per report, oldest first, suppression applied."""
     rows: list[dict[str, Any]] = []
     for report in sorted(reports, key=lambda r: (r.snapshot_date, r.pk)):
+        shown_k = report_k(report, k)
         uk = (
-            _suppressed({**report.figures, "counts": report.counts}, k).get(
+            _suppressed({**report.figures, "counts": report.counts}, shown_k).get(
                 "uk_gpg_2017"
             )
             or {}
@@ -390,8 +456,8 @@ def median_gap_trend(reports: list[PayGapReport], k: int) -> dict[str, Any]:
         rows.append(
             {
                 "report": report,
-                "median": _gap_cell(uk.get("median_hourly_gap_pct"), k),
-                "mean": _gap_cell(uk.get("mean_hourly_gap_pct"), k),
+                "median": _gap_cell(uk.get("median_hourly_gap_pct"), shown_k),
+                "mean": _gap_cell(uk.get("mean_hourly_gap_pct"), shown_k),
             }
         )
     chart = charts.trend_line(
@@ -419,36 +485,49 @@ def problems_view(validation: paygap.ValidationResult) -> dict[str, Any]:
 def representation_view(report: PayGapReport | None, k: int) -> dict[str, Any] | None:
     if report is None or not report.representation:
         return None
+    k = report_k(report, k)
     data = _suppressed_representation(report.representation, k)
     label = suppressed_label(k)
     leadership_raw = data.get("leadership") or {}
     top = set(leadership_raw.get("levels") or [])
     levels: list[dict[str, Any]] = []
     for raw in data.get("levels") or []:
-        suppressed = bool(raw.get("suppressed")) or _hidden_by_counts(raw, k)
+        small = _hidden_by_counts(raw, k)
+        suppressed = bool(raw.get("suppressed")) or small
+        protects = suppressed and not small and bool(raw.get("protects_other"))
         share = None if suppressed else raw.get("female_share_pct")
+        women = Cell(share, suppressed, protects_other=protects, k=k)
         levels.append(
             {
                 "name": str(raw.get("level")),
                 "female": None if suppressed else raw.get("female_count"),
                 "male": None if suppressed else raw.get("male_count"),
-                "women": Cell(share, suppressed),
-                "men": Cell(None if share is None else 100.0 - share, suppressed),
+                "women": women,
+                "men": Cell(
+                    None if share is None else 100.0 - share,
+                    suppressed,
+                    protects_other=protects,
+                    k=k,
+                ),
                 "suppressed": suppressed,
+                "hidden_label": women.hidden_label,
                 "leadership": raw.get("level") in top,
             }
         )
     leadership_raw = data.get("leadership") or {}
-    leadership_hidden = bool(leadership_raw.get("suppressed")) or _hidden_by_counts(
-        leadership_raw, k
-    )
+    leadership_small = _hidden_by_counts(leadership_raw, k)
+    leadership_hidden = bool(leadership_raw.get("suppressed")) or leadership_small
     leadership = Cell(
         None if leadership_hidden else leadership_raw.get("female_share_pct"),
         leadership_hidden,
+        protects_other=leadership_hidden
+        and not leadership_small
+        and bool(leadership_raw.get("protects_other")),
+        k=k,
     )
     chart = charts.stacked_shares(
         [(lv["name"], lv["women"].value, lv["men"].value) for lv in levels],
-        label,
+        [lv["hidden_label"] for lv in levels],
         _("Women"),
         _("Men"),
     )
@@ -458,6 +537,7 @@ def representation_view(report: PayGapReport | None, k: int) -> dict[str, Any] |
         "leadership_levels": sorted(top),
         "chart": chart,
         "suppressed_label": label,
+        "k": k,
         "any_suppressed": any(lv["suppressed"] for lv in levels),
     }
 

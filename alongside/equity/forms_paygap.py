@@ -13,6 +13,7 @@ from alongside.equity.models import (
     MAX_K,
     MIN_K,
     EquitySettings,
+    PayGapReport,
     UploadKind,
 )
 
@@ -115,10 +116,21 @@ class MappingForm(forms.Form):
         self.gender_fields: list[tuple[str, str]] = []
         for value in gender_values:
             key = gender_field_name(value)
+            shown = value or _("(empty)")
+            # No default: an empty, invalid first option, so an unrecognised value
+            # (or a blank cell) is never counted as a woman because the browser
+            # submits the first choice of a select left alone.
             self.fields[key] = forms.ChoiceField(
-                label=_("“%(value)s” in the gender column means")
-                % {"value": value or _("(empty)")},
-                choices=GENDER_CHOICES,
+                label=_("“%(value)s” in the gender column means") % {"value": shown},
+                choices=[("", _("Choose what this value means")), *GENDER_CHOICES],
+                required=True,
+                error_messages={
+                    "required": _(
+                        "Say what “%(value)s” in the gender column means: a woman, "
+                        "a man, or neither (left out of the figures)."
+                    )
+                    % {"value": shown},
+                },
             )
             self.gender_fields.append((key, value))
 
@@ -181,12 +193,32 @@ class ComputeForm(forms.Form):
         required=False,
     )
 
+    replace = forms.BooleanField(required=False)
+
     def __init__(
-        self, *args: Any, has_warnings: bool, levels: list[str] | None, **kwargs: Any
+        self,
+        *args: Any,
+        has_warnings: bool,
+        levels: list[str] | None,
+        replaceable: PayGapReport | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.has_warnings = has_warnings
         self.levels = levels
+        self.replaceable = replaceable
+        if replaceable is None:
+            del self.fields["replace"]
+        else:
+            self.fields["replace"].label = _(
+                "Delete the earlier report “%(title)s” (snapshot date %(date)s) and "
+                "publish this one in its place."
+            ) % {"title": replaceable.title, "date": replaceable.snapshot_date}
+            self.fields["replace"].help_text = _(
+                "Only one report per period is published. Anyone who has "
+                "already read or downloaded the earlier report could still compare it "
+                "with this one."
+            )
         if not has_warnings:
             del self.fields["confirm_warnings"]
         if levels is None:

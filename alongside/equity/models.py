@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +19,30 @@ if TYPE_CHECKING:
 MIN_K = 3
 MAX_K = 50
 DEFAULT_K = 5
+
+# A lowered k takes effect only after this delay (setting EQUITY_K_LOWERING_DELAY_DAYS),
+# announced to every program admin: one admin cannot lower k, read, and put it back.
+DEFAULT_K_LOWERING_DELAY_DAYS = 7
+
+
+def k_lowering_delay() -> timedelta:
+    days = getattr(
+        settings, "EQUITY_K_LOWERING_DELAY_DAYS", DEFAULT_K_LOWERING_DELAY_DAYS
+    )
+    return timedelta(days=max(0, int(days)))
+
+
+# Two reports whose snapshot dates are fewer than this many days apart describe the same
+# period (setting EQUITY_SAME_PERIOD_DAYS): they are compared cell by cell before the
+# second is published (differencing.py). Annual reports (5 April each year, 365 or 366
+# days apart) are a series, not the same period; a snapshot moved by a day is not.
+DEFAULT_SAME_PERIOD_DAYS = 360
+
+
+def same_period_days() -> int:
+    days = getattr(settings, "EQUITY_SAME_PERIOD_DAYS", DEFAULT_SAME_PERIOD_DAYS)
+    return max(1, int(days))
+
 
 # Uploads that never became a report are deleted after this long
 # (management command `equity_clean_uploads`).
@@ -58,6 +82,21 @@ class EquitySettings(models.Model):
             "On: it is kept, privately, until its report is deleted."
         ),
     )
+    # A lowering of min_group_size waiting for its delay: the value asked for, when it
+    # takes effect, and who asked. Until then `min_group_size` (the k in force) applies.
+    pending_min_group_size = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(MIN_K), MaxValueValidator(MAX_K)],
+    )
+    pending_from = models.DateTimeField(null=True, blank=True)
+    pending_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -68,13 +107,58 @@ class EquitySettings(models.Model):
         found, _created = cls.objects.select_related("organization").get_or_create(
             organization=organization
         )
+        found.settle()
         return found
 
     @property
+    def has_pending_lowering(self) -> bool:
+        return self.pending_min_group_size is not None and self.pending_from is not None
+
+    def lowering_due(self, now: datetime | None = None) -> bool:
+        return self.has_pending_lowering and (
+            self.pending_from is not None
+            and self.pending_from <= (now or timezone.now())
+        )
+
+    def settle(self, now: datetime | None = None) -> bool:
+        """Put a pending lowering in force once its delay has passed. Return whether
+        it did. The update is conditional, so two requests settling at once agree."""
+        if not self.lowering_due(now):
+            return False
+        assert self.pending_min_group_size is not None
+        value = self.pending_min_group_size
+        EquitySettings.objects.filter(
+            pk=self.pk, pending_min_group_size=value, pending_from=self.pending_from
+        ).update(
+            min_group_size=value,
+            pending_min_group_size=None,
+            pending_from=None,
+            pending_requested_by=None,
+            updated_at=timezone.now(),
+        )
+        self.min_group_size = value
+        self.pending_min_group_size = None
+        self.pending_from = None
+        self.pending_requested_by = None
+        return True
+
+    def min_group_size_in_force(self, now: datetime | None = None) -> int:
+        """This setting's k now: a pending lowering counts only once it is due."""
+        if self.lowering_due(now):
+            assert self.pending_min_group_size is not None
+            return self.pending_min_group_size
+        return self.min_group_size
+
+    @property
     def effective_k(self) -> int:
-        """The k pay figures use: this setting or the organization's general smallest
-        group (organization settings), whichever is larger. Never below MIN_K."""
-        return max(self.min_group_size, self.organization.min_group_size, MIN_K)
+        """The k pay figures use: this setting (in force, never a pending lowering) or
+        the organization's general smallest group (organization settings), whichever
+        is larger. Never below MIN_K."""
+        return max(
+            self.min_group_size_in_force(),
+            self.organization.min_group_size,
+            MIN_K,
+        )
 
 
 class AnalystGrantQuerySet(models.QuerySet["AnalystGrant"]):
@@ -212,6 +296,14 @@ class ReportKind(models.TextChoices):
 class PayGapReportQuerySet(models.QuerySet["PayGapReport"]):
     def for_organization(self, organization: Organization) -> PayGapReportQuerySet:
         return self.filter(organization=organization)
+
+    def same_period(self, snapshot_date: date) -> PayGapReportQuerySet:
+        """Reports whose snapshot date is fewer than `same_period_days()` days away."""
+        days = timedelta(days=same_period_days())
+        return self.filter(
+            snapshot_date__gt=snapshot_date - days,
+            snapshot_date__lt=snapshot_date + days,
+        )
 
     def pay_gap(self) -> PayGapReportQuerySet:
         return self.filter(kind=ReportKind.PAYGAP)

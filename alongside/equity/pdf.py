@@ -37,6 +37,10 @@ def _latin1(text: object) -> str:
     return value.encode("latin-1", "replace").decode("latin-1")
 
 
+def _row_label(hidden: str | list[str], i: int) -> str:
+    return hidden if isinstance(hidden, str) else hidden[i]
+
+
 def _hex(fill: str) -> tuple[int, int, int]:
     fill = fill.lstrip("#")
     return int(fill[0:2], 16), int(fill[2:4], 16), int(fill[4:6], 16)
@@ -86,18 +90,20 @@ class ReportPDF(FPDF):
         self.ln(2)
 
     def share_bars(
-        self, rows: list[tuple[str, float | None, float | None]], hidden: str
+        self,
+        rows: list[tuple[str, float | None, float | None]],
+        hidden: str | list[str],
     ) -> None:
         """Stacked 100 % bars: women's share then men's share."""
         label_w, bar_w, bar_h = 45.0, 100.0, 5.0
-        for label, women, men in rows:
+        for i, (label, women, men) in enumerate(rows):
             if self.will_page_break(bar_h + 2):
                 self.add_page()
             x, y = self.l_margin, self.get_y()
             self.set_font("Helvetica", size=8)
             self.cell(label_w, bar_h, _latin1(label)[:30])
             if women is None or men is None:
-                self.cell(bar_w, bar_h, _latin1(hidden))
+                self.cell(bar_w, bar_h, _latin1(_row_label(hidden, i)))
             else:
                 w = bar_w * max(0.0, min(100.0, women)) / 100
                 self.set_fill_color(*_hex(charts.WOMEN_FILL))
@@ -118,12 +124,14 @@ class ReportPDF(FPDF):
         self.cell(25, 5, _latin1(_("Men")))
         self.ln(8)
 
-    def gap_bars(self, rows: list[tuple[str, float | None]], hidden: str) -> None:
+    def gap_bars(
+        self, rows: list[tuple[str, float | None]], hidden: str | list[str]
+    ) -> None:
         """Bars from a zero line: right when men are paid more, left when women are."""
         label_w, half, bar_h = 55.0, 45.0, 5.0
         values = [abs(v) for _label, v in rows if v is not None]
         scale = max([*values, 10.0])
-        for label, value in rows:
+        for i, (label, value) in enumerate(rows):
             if self.will_page_break(bar_h + 2):
                 self.add_page()
             x, y = self.l_margin, self.get_y()
@@ -134,7 +142,7 @@ class ReportPDF(FPDF):
             self.line(zero, y - 0.5, zero, y + bar_h + 0.5)
             if value is None:
                 self.set_x(zero + 2)
-                self.cell(60, bar_h, _latin1(hidden))
+                self.cell(60, bar_h, _latin1(_row_label(hidden, i)))
             else:
                 w = max(half * abs(value) / scale, 0.3)
                 self.set_fill_color(*_hex(charts.GAP_FILL))
@@ -146,6 +154,7 @@ class ReportPDF(FPDF):
 
 
 def render_report(report: PayGapReport, k: int, organization_name: str) -> bytes:
+    k = display.report_k(report, k)
     hidden = display.suppressed_label(k)
     pdf = ReportPDF(
         _("%(org)s - %(title)s - generated %(date)s")
@@ -172,14 +181,16 @@ def render_report(report: PayGapReport, k: int, organization_name: str) -> bytes
         % {"k": k}
     )
     if report.figures:
-        _pay_gap_sections(pdf, display.pay_gap_view(report, k), hidden)
+        view = display.pay_gap_view(report, k)
+        pdf.paragraph(view.counts["sentence"])
+        _pay_gap_sections(pdf, view, hidden)
     rep = display.representation_view(report, k)
     if rep is not None:
         pdf.heading(_("Representation by level"))
         pdf.simple_table(
             [_("Level"), _("Women"), _("Men"), _("Women's share")],
             [
-                [lv["name"], hidden, "", ""]
+                [lv["name"], lv["hidden_label"], "", ""]
                 if lv["suppressed"]
                 else [
                     lv["name"],
@@ -193,19 +204,23 @@ def render_report(report: PayGapReport, k: int, organization_name: str) -> bytes
         )
         pdf.share_bars(
             [(lv["name"], lv["women"].value, lv["men"].value) for lv in rep["levels"]],
-            hidden,
+            [lv["hidden_label"] for lv in rep["levels"]],
         )
         leadership = rep["leadership"]
         pdf.paragraph(
             _("Women's share of leadership: %(value)s")
-            % {"value": hidden if leadership.suppressed else leadership.display}
+            % {
+                "value": leadership.hidden_label
+                if leadership.suppressed
+                else leadership.display
+            }
         )
     return bytes(pdf.output())
 
 
 def _cell_text(cell: display.Cell, hidden: str) -> str:
     if cell.suppressed:
-        return hidden
+        return cell.hidden_label or hidden
     return cell.display
 
 
@@ -222,7 +237,8 @@ def _pay_gap_sections(pdf: ReportPDF, view: display.PayGapView, hidden: str) -> 
     )
     pdf.heading(_("Women and men in each quartile pay band (UK)"), size=11)
     pdf.share_bars(
-        [(b.label, b.women.value, b.men.value) for b in view.uk_bands], hidden
+        [(b.label, b.women.value, b.men.value) for b in view.uk_bands],
+        [b.women.hidden_label for b in view.uk_bands],
     )
     pdf.simple_table(
         [_("Quartile pay band"), _("Women"), _("Men")],
@@ -254,7 +270,10 @@ def _pay_gap_sections(pdf: ReportPDF, view: display.PayGapView, hidden: str) -> 
         [74, 50, 50],
     )
     pdf.heading(_("(g) Mean gap by category of workers"), size=11)
-    pdf.gap_bars([(c.name, c.total.value) for c in view.categories], hidden)
+    pdf.gap_bars(
+        [(c.name, c.total.value) for c in view.categories],
+        [c.total.hidden_label for c in view.categories],
+    )
     pdf.simple_table(
         [
             _("Category"),

@@ -21,11 +21,13 @@ from typing import TYPE_CHECKING, Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext
 from django.views.decorators.debug import sensitive_variables
 
 from alongside.audit.services import audit_record
-from alongside.equity import paygap
+from alongside.equity import differencing, paygap
 from alongside.equity.models import (
     AnalystGrant,
     EquitySettings,
@@ -34,8 +36,12 @@ from alongside.equity.models import (
     ReportKind,
     UploadKind,
     UploadStatus,
+    k_lowering_delay,
     upload_root,
 )
+from alongside.notifications.models import Notification
+from alongside.notifications.services import notification_send
+from alongside.organizations.models import Membership
 
 if TYPE_CHECKING:
     from alongside.accounts.models import User
@@ -63,6 +69,17 @@ class UploadRejected(Exception):
     def __init__(self, validation: paygap.ValidationResult) -> None:
         super().__init__("The payroll file has blocking problems.")
         self.validation = validation
+
+
+class NearDuplicateReport(Exception):
+    """Another report of the organization of the same period differs from this
+    one by fewer than k people in some published cell: publishing both would let anyone
+    with the two work those people out (differencing.py). Nothing is stored."""
+
+    def __init__(self, earlier: PayGapReport, clash: differencing.Clash) -> None:
+        super().__init__("A report of the same period differs by a few people.")
+        self.earlier = earlier
+        self.clash = clash
 
 
 def _engine_call(what: str, function: Any, *args: Any, **kwargs: Any) -> Any:
@@ -130,12 +147,46 @@ def update_settings(
 ) -> int:
     """Save the settings; turning file keeping off deletes every kept file.
 
+    k: raising it (or keeping it) takes effect at once and cancels a pending lowering;
+    lowering it is only scheduled, `k_lowering_delay()` from now, and announced to every
+    program admin (in the app and by email). Reports already generated keep the k they
+    were made with either way (display.report_k).
+
     Return the number of kept files deleted.
     """
     deleted = 0
     with transaction.atomic():
-        before = (equity_settings.min_group_size, equity_settings.keep_payroll_rows)
-        equity_settings.min_group_size = min_group_size
+        equity_settings = EquitySettings.objects.select_for_update().get(
+            pk=equity_settings.pk
+        )
+        equity_settings.settle()
+        before = (
+            equity_settings.min_group_size,
+            equity_settings.pending_min_group_size,
+            equity_settings.keep_payroll_rows,
+        )
+        in_force = equity_settings.min_group_size
+        announce = False
+        if min_group_size < in_force:
+            if equity_settings.pending_min_group_size != min_group_size:
+                # A new lowering (or another value): the clock starts again.
+                equity_settings.pending_min_group_size = min_group_size
+                equity_settings.pending_from = timezone.now() + k_lowering_delay()
+                equity_settings.pending_requested_by = actor
+                announce = True
+        else:
+            if equity_settings.has_pending_lowering:
+                audit_record(
+                    action="equity.k_lowering_cancelled",
+                    actor=actor,
+                    organization=equity_settings.organization,
+                    data={"min_group_size": equity_settings.pending_min_group_size},
+                    request=request,
+                )
+            equity_settings.min_group_size = min_group_size
+            equity_settings.pending_min_group_size = None
+            equity_settings.pending_from = None
+            equity_settings.pending_requested_by = None
         equity_settings.keep_payroll_rows = keep_payroll_rows
         equity_settings.save()
         if not keep_payroll_rows:
@@ -145,19 +196,86 @@ def update_settings(
                 if upload.stored_name:
                     upload.delete_file()
                     deleted += 1
-        if before != (min_group_size, keep_payroll_rows):
+        after = (
+            equity_settings.min_group_size,
+            equity_settings.pending_min_group_size,
+            equity_settings.keep_payroll_rows,
+        )
+        if before != after:
             audit_record(
                 action="equity.settings_changed",
                 actor=actor,
                 organization=equity_settings.organization,
                 data={
-                    "min_group_size": min_group_size,
+                    "min_group_size": equity_settings.min_group_size,
+                    "pending_min_group_size": equity_settings.pending_min_group_size,
                     "keep_payroll_rows": keep_payroll_rows,
                     "kept_files_deleted": deleted,
                 },
                 request=request,
             )
+        if announce:
+            _announce_k_lowering(equity_settings, in_force=in_force, actor=actor)
+            audit_record(
+                action="equity.k_lowering_scheduled",
+                actor=actor,
+                organization=equity_settings.organization,
+                data={
+                    "from": in_force,
+                    "to": min_group_size,
+                    "takes_effect": (
+                        equity_settings.pending_from.isoformat()
+                        if equity_settings.pending_from
+                        else ""
+                    ),
+                },
+                request=request,
+            )
     return deleted
+
+
+def _announce_k_lowering(
+    equity_settings: EquitySettings, *, in_force: int, actor: User
+) -> int:
+    """Tell every program admin of the organization, in the app and by email."""
+    organization = equity_settings.organization
+    when = equity_settings.pending_from
+    assert when is not None
+    url = reverse("equity:settings", kwargs={"org": organization.slug})
+    told = 0
+    admins = (
+        Membership.objects.for_organization(organization)
+        .admins()
+        .active()
+        .select_related("user")
+    )
+    for membership in admins:
+        message = gettext(
+            "%(name)s asked to lower the smallest group shown in pay-gap reports "
+            "(k) from %(before)s to %(after)s. It takes effect on %(date)s unless a "
+            "program admin raises it again first. Reports already made keep their k."
+        ) % {
+            "name": actor.name,
+            "before": in_force,
+            "after": equity_settings.pending_min_group_size,
+            "date": formats.date_format(timezone.localtime(when), "j F Y, H:i"),
+        }
+        notification_send(
+            user=membership.user,
+            organization=organization,
+            kind=Notification.Kind.ORGANIZATION,
+            message=message,
+            url=url,
+            email_template="equity/email/k_lowering",
+            email_context={
+                "requested_by": actor.name,
+                "before": in_force,
+                "after": equity_settings.pending_min_group_size,
+                "takes_effect": when,
+            },
+        )
+        told += 1
+    return told
 
 
 # Uploads --------------------------------------------------------------------------------
@@ -280,10 +398,16 @@ def compute_report(
     level_order: list[str] | None,
     actor: User,
     request: HttpRequest | None = None,
+    replace: PayGapReport | None = None,
 ) -> PayGapReport:
     """Validate again, compute, store the figures; delete the raw file unless kept.
 
-    Raises UploadRejected when the file has blocking errors: nothing is stored then.
+    Raises UploadRejected when the file has blocking errors, and NearDuplicateReport
+    when a report of the organization of the same period (snapshot dates fewer than
+    `same_period_days()` apart) differs from this one by fewer than k people in a
+    published cell: nothing is stored then. `replace` (a report of the same
+    organization and period) is deleted in the same transaction, so the two are never
+    readable side by side.
     """
     path = upload.path
     if path is None or not path.exists():
@@ -326,6 +450,29 @@ def compute_report(
             raise UploadRejected(invalid.validation) from None
         representation = rep.as_dict()
     with transaction.atomic():
+        # One check at a time per organization: two uploads computed at once must not
+        # both pass the check against each other's absence.
+        equity_settings = EquitySettings.objects.select_for_update().get(
+            pk=equity_settings.pk
+        )
+        k = equity_settings.effective_k
+        if (
+            replace is not None
+            and not PayGapReport.objects.for_organization(organization)
+            .same_period(snapshot_date)
+            .filter(pk=replace.pk)
+            .exists()
+        ):
+            replace = None
+        _refuse_near_duplicates(
+            organization,
+            snapshot_date,
+            differencing.published_cells(figures, counts, representation),
+            k,
+            replace,
+        )
+        if replace is not None:
+            _delete_replaced(replace, actor=actor, request=request)
         report = PayGapReport.objects.create(
             organization=organization,
             created_by=actor,
@@ -335,7 +482,7 @@ def compute_report(
             figures=figures,
             counts=counts,
             representation=representation,
-            k_used=equity_settings.effective_k,
+            k_used=k,
             upload=upload,
         )
         upload.status = UploadStatus.COMPUTED
@@ -351,6 +498,49 @@ def compute_report(
     if not equity_settings.keep_payroll_rows:
         upload.delete_file()
     return report
+
+
+def _refuse_near_duplicates(
+    organization: Organization,
+    snapshot_date: date,
+    cells: differencing.Cells,
+    k: int,
+    replace: PayGapReport | None,
+) -> None:
+    earlier_reports = PayGapReport.objects.for_organization(organization).same_period(
+        snapshot_date
+    )
+    if replace is not None:
+        earlier_reports = earlier_reports.exclude(pk=replace.pk)
+    for earlier in earlier_reports.order_by("created_at", "pk"):
+        found = differencing.isolating_cells(
+            differencing.published_cells(
+                earlier.figures, earlier.counts, earlier.representation
+            ),
+            cells,
+            max(k, earlier.k_used),
+        )
+        if found:
+            raise NearDuplicateReport(
+                earlier, differencing.Clash(earlier.pk, tuple(found))
+            )
+
+
+def _delete_replaced(
+    report: PayGapReport, *, actor: User, request: HttpRequest | None
+) -> None:
+    audit_record(
+        action="equity.report_replaced",
+        actor=actor,
+        organization=report.organization,
+        data={"title": report.title, "snapshot_date": str(report.snapshot_date)},
+        request=request,
+    )
+    upload = report.upload
+    report.delete()
+    if upload is not None:
+        upload.delete_file()
+        upload.delete()
 
 
 def delete_report(

@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats, timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -37,6 +38,7 @@ from alongside.equity.models import (
     ReportKind,
     UploadKind,
     UploadStatus,
+    same_period_days,
 )
 from alongside.lib.pagination import paginate
 from alongside.organizations.access import OrgHttpRequest, admin_required
@@ -138,7 +140,7 @@ def report_detail(request: OrgHttpRequest, report_id: int) -> HttpResponse:
     return render(
         request,
         "equity/report_detail.html",
-        _context(request, report=report, k=k, view=view),
+        _context(request, report=report, k=view.k, view=view),
     )
 
 
@@ -307,13 +309,23 @@ def upload_check(request: OrgHttpRequest, upload_id: int) -> HttpResponse:
         return _upload_error(request, upload_obj, err)
     has_warnings = bool(validation.warnings)
     initial = {"level_order": "\n".join(levels or [])}
+    replace_id = request.POST.get("replace_report", "")
+    replaceable = (
+        PayGapReport.objects.for_organization(request.organization)
+        .filter(pk=int(replace_id))
+        .first()
+        if replace_id.isdigit()
+        else None
+    )
     form = ComputeForm(
         request.POST or None,
         initial=initial,
         has_warnings=has_warnings,
         levels=levels,
+        replaceable=replaceable,
     )
     status = 200 if validation.ok else 422
+    clash: services.NearDuplicateReport | None = None
     if request.method == "POST" and validation.ok and form.is_valid():
         try:
             report = services.compute_report(
@@ -323,10 +335,22 @@ def upload_check(request: OrgHttpRequest, upload_id: int) -> HttpResponse:
                 level_order=form.cleaned_data.get("level_order") or None,
                 actor=request.user,
                 request=request,
+                replace=replaceable if form.cleaned_data.get("replace") else None,
             )
         except services.UploadRejected as rejected:
             validation = rejected.validation
             status = 422
+        except services.NearDuplicateReport as refused:
+            clash = refused
+            status = 409
+            form = ComputeForm(
+                request.POST,
+                initial=initial,
+                has_warnings=has_warnings,
+                levels=levels,
+                replaceable=refused.earlier,
+            )
+            form.is_valid()
         except services.EngineFailure as err:
             return _upload_error(request, upload_obj, err)
         else:
@@ -346,6 +370,9 @@ def upload_check(request: OrgHttpRequest, upload_id: int) -> HttpResponse:
             validation=validation,
             problems=display.problems_view(validation),
             form=form,
+            clash=clash,
+            k=_k(request),
+            period_days=same_period_days(),
             keep_files=EquitySettings.for_organization(
                 request.organization
             ).keep_payroll_rows,
@@ -405,7 +432,7 @@ def representation_detail(request: OrgHttpRequest, report_id: int) -> HttpRespon
     return render(
         request,
         "equity/representation_detail.html",
-        _context(request, report=report, k=k, view=view),
+        _context(request, report=report, k=view["k"] if view else k, view=view),
     )
 
 
@@ -482,6 +509,24 @@ def equity_settings(request: OrgHttpRequest) -> HttpResponse:
             request=request,
         )
         messages.success(request, _("The settings were saved."))
+        saved = EquitySettings.objects.get(pk=current.pk)
+        if (
+            saved.has_pending_lowering
+            and saved.pending_min_group_size == form.cleaned_data["min_group_size"]
+        ):
+            messages.info(
+                request,
+                _(
+                    "Lowering k takes effect after a delay: %(k)s stays in force until "
+                    "%(date)s. Every program admin has been told."
+                )
+                % {
+                    "k": saved.min_group_size,
+                    "date": formats.date_format(
+                        timezone.localtime(saved.pending_from), "j F Y, H:i"
+                    ),
+                },
+            )
         if deleted:
             messages.info(
                 request,
@@ -497,5 +542,6 @@ def equity_settings(request: OrgHttpRequest) -> HttpResponse:
             is_equity_admin=True,
             organization_k=request.organization.min_group_size,
             effective_k=current.effective_k,
+            equity_settings=current,
         ),
     )

@@ -26,7 +26,12 @@ from alongside.equity.paygap.engine import PayrollInvalid
 from alongside.equity.paygap.fields import ColumnMapping
 from alongside.equity.paygap.loader import MAX_BYTES
 from alongside.equity.paygap.problems import MAX_LISTED, Problem, ValidationResult
-from alongside.equity.paygap.suppression import complete_suppression, is_small
+from alongside.equity.paygap.suppression import (
+    PROTECTS_OTHER,
+    PROTECTS_REASON,
+    complete_suppression,
+    is_small,
+)
 from alongside.equity.paygap.validate import NUMBER, checked_table
 
 
@@ -185,22 +190,28 @@ def suppress_representation(result: dict[str, Any], k: int) -> dict[str, Any]:
     reason = f"fewer than {k} men or women; suppressed"
     for i, level in enumerate(levels):
         if i in hidden:
+            own = is_small(cells[i][0], k) or is_small(cells[i][1], k)
             level.update(
                 male_count=None,
                 female_count=None,
                 female_share_pct=None,
                 suppressed=True,
-                reason=reason,
+                reason=reason if own else PROTECTS_REASON,
+                **{PROTECTS_OTHER: not own},
             )
         if is_small(level["neither_count"], k) or i in hidden:
             level["neither_count"] = None
     if hide_leadership:
+        own = is_small(leadership["male_count"], k) or is_small(
+            leadership["female_count"], k
+        )
+        leadership[PROTECTS_OTHER] = not own
         leadership.update(
             male_count=None,
             female_count=None,
             female_share_pct=None,
             suppressed=True,
-            reason=reason,
+            reason=reason if own else PROTECTS_REASON,
         )
     if is_small(leadership["neither_count"], k) or hide_leadership:
         leadership["neither_count"] = None

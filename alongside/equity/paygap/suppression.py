@@ -22,7 +22,10 @@ The rules (also in docs/paygap-method.md, "Suppression"):
    true only when a shown category triggers it, false only when no category is hidden.
 
 A suppressed figure keeps its keys; `value` (and its counts) become None, `"suppressed":
-True` is added and `reason` says why. Means and medians themselves are never published
+True` is added and `reason` says why. A figure hidden although it rests on k or more men
+and women itself (rules 3 and 4: only so that another cell cannot be worked out) also
+gets `"protects_other": True`, so the pages can say so honestly instead of "fewer than k
+people". Means and medians themselves are never published
 (only ratios), which is what keeps a published category from being recovered from the
 total by subtraction of means.
 """
@@ -61,18 +64,38 @@ def complete_suppression(
     return hidden
 
 
+PROTECTS_OTHER = "protects_other"
+PROTECTS_REASON = "hidden so that another cell cannot be worked out; suppressed"
+
+
 def _reason(k: int) -> str:
     return f"fewer than {k} men or women; suppressed"
 
 
+def _own_small(figure: dict[str, Any], k: int, keys: tuple[str, ...]) -> bool:
+    """Does the figure itself rest on a small group (before anything is hidden)?"""
+    return any(is_small(figure.get(key), k) for key in keys)
+
+
+def _mark(figure: dict[str, Any], k: int, own_small: bool) -> None:
+    """Say why a figure is hidden: its own small group, or only to protect another."""
+    if own_small:
+        figure.update(reason=_reason(k), **{PROTECTS_OTHER: False})
+    else:
+        figure.update(reason=PROTECTS_REASON, **{PROTECTS_OTHER: True})
+
+
 def _hide_gap(figure: dict[str, Any], k: int) -> None:
+    own = _own_small(figure, k, ("male_count", "female_count"))
+    if figure.get("suppressed"):
+        own = not figure.get(PROTECTS_OTHER, False)
     figure.update(
         value=None,
         male_count=None,
         female_count=None,
         suppressed=True,
-        reason=_reason(k),
     )
+    _mark(figure, k, own)
 
 
 def _gap(figure: dict[str, Any], k: int) -> None:
@@ -81,7 +104,8 @@ def _gap(figure: dict[str, Any], k: int) -> None:
 
 
 def _proportion(figure: dict[str, Any], k: int, force: bool = False) -> None:
-    if force or is_small(figure.get("count"), k):
+    own = is_small(figure.get("count"), k)
+    if force or own:
         figure.update(
             value=None,
             count=None,
@@ -89,17 +113,22 @@ def _proportion(figure: dict[str, Any], k: int, force: bool = False) -> None:
             suppressed=True,
             reason=f"fewer than {k} people; suppressed",
         )
+        if not own:
+            _mark(figure, k, own_small=False)
+        else:
+            figure[PROTECTS_OTHER] = False
 
 
 def _hide_band(band: dict[str, Any], k: int) -> None:
+    own = _own_small(band, k, ("male_count", "female_count"))
     band.update(
         male_count=None,
         female_count=None,
         male_pct=None,
         female_pct=None,
         suppressed=True,
-        reason=_reason(k),
     )
+    _mark(band, k, own)
 
 
 def _bands(bands: list[dict[str, Any]], k: int, force: bool = False) -> None:
@@ -237,16 +266,21 @@ def _categories(eu: dict[str, Any], k: int) -> None:
     hidden = complete_suppression(cells, hidden, k)
     for i, category in enumerate(categories):
         if i in hidden:
+            own = _own_small(category, k, ("male_count", "female_count"))
             category.update(
                 male_count=None, female_count=None, art10_flag=None, suppressed=True
             )
+            category[PROTECTS_OTHER] = not own
             for key in (
                 "mean_gap_pct",
                 "basic_pay_gap_pct",
                 "variable_pay_gap_all_workers_pct",
                 "variable_pay_gap_recipients_pct",
             ):
+                gap_own = _own_small(category[key], k, ("male_count", "female_count"))
                 _hide_gap(category[key], k)
+                # Hidden with its row: for its own small group or the row's reason.
+                _mark(category[key], k, own or gap_own)
         else:
             for key in (
                 "mean_gap_pct",

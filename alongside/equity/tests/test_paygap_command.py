@@ -155,3 +155,23 @@ class PaygapCommandTests(SimpleTestCase):
             with self.subTest(args), self.assertRaises(CommandError) as raised:
                 run(*args)
             self.assertEqual(raised.exception.returncode, 2)
+
+
+class PaygapCommandWordingTests(SimpleTestCase):
+    def test_counts_never_read_none_women_and_plurals_are_right(self) -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "tiny.csv"
+            path.write_text(
+                "employee_id,gender,hourly_pay,bonus_pay,category,full_pay_relevant\n"
+                "1,F,14,0,A,1\n2,M,15,0,A,1\n"
+            )
+            suppressed, _err = run(
+                "report", str(path), "--format", "text", "--min-group-size", "5"
+            )
+            shown, _err = run("report", str(path), "--format", "text")
+        self.assertNotIn("None", suppressed)
+        self.assertIn(
+            "People: a few men (suppressed), a few women (suppressed)", suppressed
+        )
+        self.assertIn("People: 1 man, 1 woman;", shown)
+        self.assertNotIn("1 women", shown)

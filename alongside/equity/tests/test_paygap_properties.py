@@ -161,6 +161,28 @@ class PropertyTests(SimpleTestCase):
         neither = shown["counts"]["neither_excluded"]
         self.assertFalse(is_small(neither, k))
         self.assertNotIn("total_rows", shown["counts"])
+        self.assert_labels_are_honest(raw, shown, k)
+
+    def assert_labels_are_honest(
+        self, raw: dict[str, Any], shown: dict[str, Any], k: int
+    ) -> None:
+        """A hidden row says "to protect another cell" exactly when it is not small
+        itself (issue 14: not "fewer than k people" for a row of 6 and 6)."""
+        for section, table in (
+            ("uk_gpg_2017", "quartiles"),
+            ("eu_2023_970_art9", "f_quartiles"),
+            ("eu_2023_970_art9", "g_categories"),
+        ):
+            for before, after in zip(
+                raw[section][table], shown[section][table], strict=True
+            ):
+                if not after.get("suppressed"):
+                    self.assertNotIn("protects_other", after)
+                    continue
+                small = is_small(before["male_count"], k) or is_small(
+                    before["female_count"], k
+                )
+                self.assertIs(after["protects_other"], not small, (table, before))
 
     def assert_no_small_cell(self, data: Any, k: int) -> None:
         if isinstance(data, dict):

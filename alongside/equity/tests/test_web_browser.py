@@ -5,7 +5,7 @@ from __future__ import annotations
 from pypdf import PdfReader
 
 from alongside.equity import demo
-from alongside.equity.models import PayGapReport
+from alongside.equity.models import PayGapReport, PayrollUpload
 from alongside.equity.tests.helpers import PrivateUploadRoot
 from alongside.organizations.models import Role
 from alongside.test import BrowserTestCase, make_member, make_organization
@@ -25,6 +25,10 @@ class PayGapJourneyTestCase(PrivateUploadRoot, BrowserTestCase):
         cells = lines[1].split(",")
         cells[2] = "950.00"
         lines[1] = ",".join(cells)
+        # And one gender value nobody recognises: it must be chosen, never defaulted.
+        cells = lines[2].split(",")
+        cells[1] = "Q"
+        lines[2] = ",".join(cells)
         payroll = self.upload_dir / "upload-me" / "payroll-2026.csv"
         payroll.parent.mkdir()
         payroll.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -52,6 +56,14 @@ class PayGapJourneyTestCase(PrivateUploadRoot, BrowserTestCase):
         self.assertEqual(
             page.get_by_label("“X” in the gender column means").input_value(), "neither"
         )
+        # "Q": nothing chosen, and the browser would submit nothing, not "female".
+        q = page.get_by_label("“Q” in the gender column means")
+        self.assertEqual(q.input_value(), "")
+        page.get_by_role("button", name="Check the file").click()
+        page.get_by_text("Say what “Q” in the gender column means").first.wait_for()
+        self.assertEqual(PayrollUpload.objects.get().mapping, {})
+        self.assert_accessible()
+        page.get_by_label("“Q” in the gender column means").select_option("neither")
         page.get_by_role("button", name="Check the file").click()
 
         page.get_by_role("heading", name="Check the file").wait_for()

@@ -209,11 +209,26 @@ def _pct(value: Any) -> str:
 
 
 def _fig(figure: dict[str, Any]) -> str:
+    if figure.get("protects_other"):
+        return "hidden"  # only so that another cell cannot be worked out (footnote)
     if figure.get("suppressed"):
         return "suppressed"
     if figure.get("value") is None:
         return f"undefined ({figure.get('reason')})"
     return _pct(figure["value"])
+
+
+def _people(count: Any, one: str, many: str) -> str:
+    """ "1 woman", "no women", "12 women"; a suppressed count is never "None women"."""
+    if count is None:
+        return f"a few {many} (suppressed)"
+    if count == 0:
+        return f"no {many}"
+    return f"{count} {one if count == 1 else many}"
+
+
+def _men_women(m: Any, f: Any) -> str:
+    return f"{_people(m, 'man', 'men')}, {_people(f, 'woman', 'women')}"
 
 
 def _counts(figure: dict[str, Any]) -> str:
@@ -224,7 +239,7 @@ def _counts(figure: dict[str, Any]) -> str:
             else f"{figure['recipients']} of {figure['count']}"
         )
     m, f = figure.get("male_count"), figure.get("female_count")
-    return "" if m is None else f"{m} men, {f} women"
+    return "" if m is None else _men_women(m, f)
 
 
 def report_text(data: dict[str, Any]) -> str:
@@ -277,9 +292,14 @@ def report_text(data: dict[str, Any]) -> str:
     if counts:
         lines.append("")
         lines.append(
-            f"People: {counts.get('male')} men, {counts.get('female')} women; "
+            f"People: {_men_women(counts.get('male'), counts.get('female'))}; "
             f"{counts.get('neither_excluded') if counts.get('neither_excluded') is not None else 'a few (suppressed)'} "
             "recorded as neither, left out of every figure."
+        )
+    if '"protects_other": true' in json.dumps(data):
+        lines.append(
+            "hidden: not small itself, hidden so that another cell cannot be worked out; "
+            "suppressed: fewer than k men or women."
         )
     return "\n".join(lines)
 
@@ -287,14 +307,16 @@ def report_text(data: dict[str, Any]) -> str:
 def _bands_text(bands: list[dict[str, Any]]) -> str:
     rows = []
     for band in bands:
-        if band.get("suppressed"):
+        if band.get("protects_other"):
+            rows.append(f"    {band['band']:<14} hidden")
+        elif band.get("suppressed"):
             rows.append(f"    {band['band']:<14} suppressed")
         elif band["male_pct"] is None:
             rows.append(f"    {band['band']:<14} nobody")
         else:
             rows.append(
                 f"    {band['band']:<14} men {_pct(band['male_pct']):>7}  women {_pct(band['female_pct']):>7}"
-                f"  ({band['male_count']} men, {band['female_count']} women)"
+                f"  ({_men_women(band['male_count'], band['female_count'])})"
             )
     return "\n".join(rows)
 
