@@ -351,6 +351,11 @@ CONFIRMATION_MAX_PENDING_PER_RECIPIENT = envint(
 CONFIRMATION_MAX_PER_DAY = envint("CONFIRMATION_MAX_PER_DAY", "10")
 CONFIRMATION_REMINDER_DAYS = envint("CONFIRMATION_REMINDER_DAYS", "5")
 INVITATION_DAYS = envint("INVITATION_DAYS", "14")
+# Break-glass reveal: an approver must have held the program admin role this many days
+# before the request was made (a second account made admin today cannot approve). A
+# deployment setting, not an organization setting: an admin who could lower it could
+# lower it for her own request.
+REVEAL_APPROVER_TENURE_DAYS = envint("REVEAL_APPROVER_TENURE_DAYS", "30")
 # Concerns raised per hour from one IP address to one organization.
 CONCERNS_PER_IP_PER_HOUR = envint("CONCERNS_PER_IP_PER_HOUR", "5")
 DATA_EXPORT_DAYS = 7

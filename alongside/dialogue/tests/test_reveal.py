@@ -16,8 +16,8 @@ from alongside.dialogue import safespace
 from alongside.dialogue.models import Post, RevealRequest
 from alongside.dialogue.tests.helpers import make_space, start
 from alongside.notifications.models import Notification
-from alongside.organizations.models import Role
-from alongside.test import BaseTestCase, make_member
+from alongside.organizations.models import Membership, Role
+from alongside.test import BaseTestCase, login_with_mfa, make_member
 
 
 class RevealTestCase(BaseTestCase):
@@ -41,6 +41,11 @@ class RevealTestCase(BaseTestCase):
         pseudonym = safespace.pseudonym_for(self.safe, self.alice, create=False)
         assert pseudonym is not None
         self.pseudonym = pseudonym
+        # Quentin and Rita have been program admins for two months, given the role by
+        # nobody recorded: they may approve (the rules have their own tests below).
+        Membership.objects.filter(user__in=(self.quentin, self.rita)).update(
+            role_granted_at=timezone.now() - timedelta(days=60)
+        )
 
     def _request_as(
         self, user: User, reason: str = "Threats against a colleague"
@@ -51,7 +56,8 @@ class RevealTestCase(BaseTestCase):
         )
 
     def _decide_as(self, user: User, reveal: RevealRequest, decision: str) -> Any:
-        self.client.force_login(user)
+        # Signed in with his second factor just now, as approving asks.
+        login_with_mfa(self.client, user)
         return self.client.post(
             f"/o/northwind/reveals/{reveal.pk}/decide/", {"decision": decision}
         )
@@ -64,7 +70,13 @@ class RevealTestCase(BaseTestCase):
         )
 
     def test_labels_are_registered(self) -> None:
-        for action in ("requested", "approved", "declined", "key_used"):
+        for action in (
+            "requested",
+            "approved",
+            "declined",
+            "key_used",
+            "approval_refused",
+        ):
             self.assertIn(f"dialogue.reveal_{action}", ACTION_LABELS)
 
     def test_only_program_admins_see_the_link_and_the_pages(self) -> None:
