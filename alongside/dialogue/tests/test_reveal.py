@@ -16,8 +16,8 @@ from alongside.dialogue import safespace
 from alongside.dialogue.models import Post, RevealRequest
 from alongside.dialogue.tests.helpers import make_space, start
 from alongside.notifications.models import Notification
-from alongside.organizations.models import Membership, Role
 from alongside.organizations import services
+from alongside.organizations.models import Membership, Role
 from alongside.test import BaseTestCase, login_with_mfa, make_member, make_user
 
 
