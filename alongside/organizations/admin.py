@@ -30,7 +30,9 @@ class OrganizationAdmin(admin.ModelAdmin[Organization]):
     ) -> None:
         """A role given here is recorded like one given on the members page: by this
         staff user, now (the reveal's rules and every program admin read it)."""
-        if formset.model is Membership:
+        from alongside.accounts.models import User
+
+        if formset.model is Membership and isinstance(request.user, User):
             for inline_form in formset.forms:
                 instance = inline_form.instance
                 if isinstance(instance, Membership) and (

@@ -21,7 +21,7 @@ PROXY = "10.0.0.2"
 
 
 def code_for(secret: str, step: int = 0) -> str:
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30 + step))
+    return str(format_hotp_value(hotp_value(secret, int(time.time()) // 30 + step)))
 
 
 @override_settings(TRUSTED_PROXY_COUNT=1)
