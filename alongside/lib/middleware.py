@@ -84,11 +84,14 @@ class AdminRequiresMfaMiddleware:
         return response if response is not None else self.get_response(request)
 
     def _gate(self, request: HttpRequest) -> HttpResponse | None:
-        from django.urls import reverse
+        from django.urls import NoReverseMatch, reverse
 
-        if not request.path.startswith(reverse("admin:index")):
+        try:
+            index = reverse("admin:index")
+            own_pages = (reverse("admin:login"), reverse("admin:logout"))
+        except NoReverseMatch:  # a URLconf without the admin
             return None
-        if request.path in (reverse("admin:login"), reverse("admin:logout")):
+        if not request.path.startswith(index) or request.path in own_pages:
             return None
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or not user.is_staff:
