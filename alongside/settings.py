@@ -102,6 +102,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # The Django admin asks staff for a second factor passed in this session.
+    "alongside.lib.middleware.AdminRequiresMfaMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -358,6 +360,11 @@ INVITATION_DAYS = envint("INVITATION_DAYS", "14")
 # Days before a lowered smallest group size (k) applies, announced to every program
 # admin meanwhile; raising it applies at once (Organization.effective_min_group_size).
 MIN_GROUP_SIZE_LOWERING_DAYS = envint("MIN_GROUP_SIZE_LOWERING_DAYS", "7")
+# Break-glass reveal: an approver must have held the program admin role this many days
+# before the request was made (a second account made admin today cannot approve). A
+# deployment setting, not an organization setting: an admin who could lower it could
+# lower it for her own request.
+REVEAL_APPROVER_TENURE_DAYS = envint("REVEAL_APPROVER_TENURE_DAYS", "30")
 # Concerns raised per hour from one IP address to one organization.
 CONCERNS_PER_IP_PER_HOUR = envint("CONCERNS_PER_IP_PER_HOUR", "5")
 DATA_EXPORT_DAYS = 7

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import ipaddress
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -7,12 +8,26 @@ from django.db import models
 from django.http import HttpRequest
 
 from alongside.audit.models import AuditEvent
+from alongside.lib.http import client_ip
 
 if TYPE_CHECKING:
     from alongside.accounts.models import User
     from alongside.organizations.models import Organization
 
 logger = logging.getLogger("alongside.audit")
+
+
+def _ip(request: HttpRequest | None) -> str | None:
+    """The client's address (behind our proxies, from X-Forwarded-For as far as
+    TRUSTED_PROXY_COUNT allows: the same helper as the rate limits), never the
+    proxy's; None when unknown."""
+    if request is None:
+        return None
+    address = client_ip(request)
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
 
 
 def audit_record(
@@ -31,7 +46,7 @@ def audit_record(
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
         data=data or {},
-        ip=request.META.get("REMOTE_ADDR") or None if request is not None else None,
+        ip=_ip(request),
     )
     logger.info(
         "audit action=%s actor=%s org=%s target=%s:%s",

@@ -112,6 +112,7 @@ def _create_people(organization: Organization) -> dict[str, User]:
             user=user,
             role=person.role,
             joined_at=user.date_joined,
+            role_granted_at=user.date_joined,
         )
         users[person.key] = user
     return users

@@ -39,6 +39,10 @@ class DialogueConfig(AppConfig):
                 "dialogue.reveal_declined": _(
                     "Declined revealing who is behind a safe-space pseudonym"
                 ),
+                "dialogue.reveal_approval_refused": _(
+                    "Tried to approve a reveal and was refused (too new an admin, "
+                    "a role from the requester, or no second factor)"
+                ),
                 "dialogue.reveal_key_used": _(
                     "Opened the sealed link of a pseudonym for an approved reveal"
                 ),

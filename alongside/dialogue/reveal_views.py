@@ -1,6 +1,8 @@
 """Break-glass reveal pages (program admins only): request a reveal of a safe-space
 pseudonym, the list of requests, and one request's page where a second, different
-program admin approves or declines within 72 hours.
+program admin approves or declines within 72 hours. Approving needs a distinct person
+(safespace.reveal_approval_refusal: an admin of long enough standing, not owing the role
+to the requester) who passes his second factor again.
 
 Every page is behind `admin_required` (program admins of the organization, with its
 two-factor rule; never cached), loads objects within the organization and answers 404
@@ -13,18 +15,25 @@ from __future__ import annotations
 from uuid import UUID
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from alongside.dialogue import safespace
 from alongside.dialogue.models import Post, RevealRequest
-from alongside.organizations.access import OrgHttpRequest, admin_required
+from alongside.organizations.access import (
+    OrgHttpRequest,
+    admin_required,
+    user_has_mfa,
+)
 
 DECIDED_SHOWN = 50
 
@@ -128,6 +137,16 @@ def reveal_detail(request: OrgHttpRequest, reveal_id: UUID) -> HttpResponse:
         safespace.expire_reveals(request.organization.pk)
         reveal.refresh_from_db()
     owner = safespace.revealed_owner(reveal, request.user)
+    refusal = None
+    if (
+        reveal.status == RevealRequest.Status.PENDING
+        and reveal.requested_by_id != request.user.pk
+    ):
+        # Said before the approver tries: the rules that make him the wrong second
+        # person (the second factor is asked for when he approves).
+        refusal = safespace.reveal_approval_refusal(
+            reveal, request.user, mfa_passed=True
+        )
     return render(
         request,
         "dialogue/reveal/detail.html",
@@ -138,6 +157,8 @@ def reveal_detail(request: OrgHttpRequest, reveal_id: UUID) -> HttpResponse:
             "pseudonym": reveal.pseudonym,
             "owner": owner,
             "is_requester": reveal.requested_by_id == request.user.pk,
+            "approval_refusal": refusal,
+            "tenure_days": settings.REVEAL_APPROVER_TENURE_DAYS,
             "deadline": reveal.requested_at + safespace.REVEAL_WINDOW,
         },
     )
@@ -153,9 +174,33 @@ def reveal_decide(request: OrgHttpRequest, reveal_id: UUID) -> HttpResponse:
         return redirect(
             "dialogue:reveal", org=request.organization.slug, reveal_id=reveal.pk
         )
+    approve = decision == "approve"
+    mfa_passed = safespace.recently_passed_mfa(request)
+    if (
+        approve
+        and not mfa_passed
+        and user_has_mfa(request.user)
+        and safespace.reveal_approval_refusal(reveal, request.user, mfa_passed=True)
+        is None
+    ):
+        # Everything else allows it: ask for the second factor, then back to the page.
+        messages.info(
+            request,
+            _(
+                "Approving a reveal needs your second factor again: enter a code from "
+                "your authenticator app, then approve."
+            ),
+        )
+        detail = reverse(
+            "dialogue:reveal",
+            kwargs={"org": request.organization.slug, "reveal_id": reveal.pk},
+        )
+        return redirect(
+            f"{reverse('mfa_reauthenticate')}?{urlencode({'next': detail})}"
+        )
     try:
         safespace.reveal_decide(
-            reveal, approver=request.user, approve=decision == "approve"
+            reveal, approver=request.user, approve=approve, mfa_passed=mfa_passed
         )
     except safespace.RevealRefused as e:
         messages.error(request, e.message)

@@ -448,20 +448,148 @@ def reveal_request(
     return reveal
 
 
+def recently_passed_mfa(request: HttpRequest) -> bool:
+    """Whether this session passed its second factor (at sign-in or again) in the last
+    ten minutes, by allauth's record of this session's authentications."""
+    from allauth.account.authentication import get_authentication_records
+
+    records = get_authentication_records(request, request.user)
+    times = [
+        float(r.get("at", 0))
+        for r in records
+        if isinstance(r, dict) and r.get("method") == "mfa"
+    ]
+    if not times:
+        return False
+    return bool(timezone.now().timestamp() - max(times) < REAUTHENTICATION_SECONDS)
+
+
+def _grant_chain(granted_by: dict[int, int | None], user_id: int) -> list[int]:
+    """Who gave `user_id` his current role, who gave that person hers, and so on, as
+    far as the organization's memberships record it (a self-grant, an unknown granter
+    or a loop ends the chain)."""
+    chain: list[int] = []
+    seen = {user_id}
+    current = granted_by.get(user_id)
+    while current is not None and current not in seen:
+        chain.append(current)
+        seen.add(current)
+        current = granted_by.get(current)
+    return chain
+
+
+def reveal_approval_refusal(
+    reveal: RevealRequest, approver: User, *, mfa_passed: bool
+) -> str | None:
+    """Why `approver` may not approve `reveal`, in words for him; None if he may.
+
+    Two administrators must be two people. One person can hold several accounts (a
+    second one joins by email domain and is made admin), so an approver:
+    - must have held the program admin role for REVEAL_APPROVER_TENURE_DAYS before the
+      request was made (and every grant is announced to all admins meanwhile);
+    - must not have received the role from the requester, directly or through a
+      chain of grants, nor have given the requester theirs (the same trick the other
+      way round);
+    - must have passed his second factor in the last ten minutes.
+    """
+    from alongside.organizations.access import user_has_mfa
+    from alongside.organizations.models import Membership
+
+    if reveal.requested_by_id == approver.pk:
+        return _("A second administrator must decide: you made this request yourself.")
+    memberships = {
+        m.user_id: m
+        for m in Membership.objects.filter(
+            organization_id=reveal.pseudonym.space.organization_id
+        ).select_related("user", "role_granted_by")
+    }
+    mine = memberships.get(approver.pk)
+    if mine is None or not mine.is_program_admin:
+        return _("Only a program admin of this organization can decide.")
+    days = settings.REVEAL_APPROVER_TENURE_DAYS
+    if mine.role_granted_at > reveal.requested_at - timedelta(days=days):
+        return _(
+            "You cannot approve this request: you have been a program admin since "
+            "%(since)s, and an approver must have held the role for %(days)d days "
+            "before the request was made (%(requested)s). Another administrator must "
+            "approve."
+        ) % {
+            "since": date_format(timezone.localtime(mine.role_granted_at), "j F Y"),
+            "days": days,
+            "requested": date_format(timezone.localtime(reveal.requested_at), "j F Y"),
+        }
+    granted_by = {uid: m.role_granted_by_id for uid, m in memberships.items()}
+    requester = reveal.requested_by
+    mine_chain = _grant_chain(granted_by, approver.pk)
+    if mine_chain[:1] == [requester.pk]:
+        return _(
+            "You cannot approve this request: %(requester)s, who made it, gave you "
+            "your role. Another administrator must approve."
+        ) % {"requester": requester.name}
+    if requester.pk in mine_chain:
+        granter = memberships[approver.pk].role_granted_by
+        return _(
+            "You cannot approve this request: your role was given by %(granter)s, "
+            "whose own role goes back to %(requester)s, who made the request. Another "
+            "administrator must approve."
+        ) % {"granter": granter.name if granter else "", "requester": requester.name}
+    if approver.pk in _grant_chain(granted_by, requester.pk):
+        return _(
+            "You cannot approve this request: %(requester)s, who made it, received "
+            "the role from you (directly or through someone you made an "
+            "administrator), so you two do not count as two separate administrators. "
+            "Another administrator must approve."
+        ) % {"requester": requester.name}
+    if not user_has_mfa(approver):
+        return _(
+            "You cannot approve this request yet: approving a reveal needs "
+            "two-factor authentication. Set up an authenticator app first."
+        )
+    if not mfa_passed:
+        return _(
+            "Approving a reveal needs your second factor again: enter a code from "
+            "your authenticator app, then approve."
+        )
+    return None
+
+
 def reveal_decide(
-    reveal: RevealRequest, *, approver: User, approve: bool
+    reveal: RevealRequest, *, approver: User, approve: bool, mfa_passed: bool = False
 ) -> RevealRequest:
     """A second, different program admin approves or declines within 72 hours. On
-    approval the member is told (in the app and by email)."""
+    approval the member is told (in the app and by email).
+
+    Approving follows reveal_approval_refusal's rules; `mfa_passed` says whether the
+    approver's session passed its second factor in the last ten minutes (the view
+    reads it from the session, see recently_passed_mfa). Declining reveals nothing
+    and needs only another program admin."""
     # Expired requests are marked first, in their own transaction, so the refusal
     # below does not roll the marking back.
     expire_reveals(reveal.pseudonym.space.organization_id)
-    return _reveal_decide(reveal, approver=approver, approve=approve)
+    if approve:
+        # A refused approval is recorded, so it is checked (and audited) here, outside
+        # the decision's transaction, whose refusal would roll the record back.
+        current = RevealRequest.objects.select_related(
+            "pseudonym__space", "requested_by"
+        ).get(pk=reveal.pk)
+        if (
+            current.status == RevealRequest.Status.PENDING
+            and not reveal_is_expired(current)
+            and current.requested_by_id != approver.pk
+        ):
+            _require_program_admin(current.pseudonym.space.organization_id, approver)
+            refusal = reveal_approval_refusal(current, approver, mfa_passed=mfa_passed)
+            if refusal is not None:
+                _reveal_audit("dialogue.reveal_approval_refused", approver, current)
+                raise RevealRefused(refusal)
+    return _reveal_decide(
+        reveal, approver=approver, approve=approve, mfa_passed=mfa_passed
+    )
 
 
 @transaction.atomic
 def _reveal_decide(
-    reveal: RevealRequest, *, approver: User, approve: bool
+    reveal: RevealRequest, *, approver: User, approve: bool, mfa_passed: bool
 ) -> RevealRequest:
     reveal = (
         RevealRequest.objects.select_for_update(of=("self",))
@@ -480,6 +608,10 @@ def _reveal_decide(
         raise RevealRefused(
             _("A second administrator must decide: you made this request yourself.")
         )
+    if approve:
+        refusal = reveal_approval_refusal(reveal, approver, mfa_passed=mfa_passed)
+        if refusal is not None:
+            raise RevealRefused(refusal)
     reveal.status = (
         RevealRequest.Status.APPROVED if approve else RevealRequest.Status.DECLINED
     )

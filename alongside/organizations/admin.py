@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils import timezone
 
 from alongside.lib.privateadmin import PrivateDeletionMixin
 from alongside.organizations.models import Invitation, Membership, Organization
@@ -11,7 +14,9 @@ class MembershipInline(admin.TabularInline[Membership, Organization]):
     model = Membership
     extra = 0
     autocomplete_fields = ("user",)
-    fields = ("user", "role", "joined_at")
+    fields = ("user", "role", "joined_at", "role_granted_at", "role_granted_by")
+    # Who granted a role, and when, is recorded by save_formset below, never typed in.
+    readonly_fields = ("role_granted_at", "role_granted_by")
 
 
 @admin.register(Organization)
@@ -23,6 +28,23 @@ class OrganizationAdmin(PrivateDeletionMixin, admin.ModelAdmin[Organization]):
     # and is announced to every program admin (services.organization_settings_save).
     readonly_fields = ("min_group_size",)
     inlines = (MembershipInline,)
+
+    def save_formset(
+        self, request: HttpRequest, form: Any, formset: Any, change: bool
+    ) -> None:
+        """A role given here is recorded like one given on the members page: by this
+        staff user, now (the reveal's rules and every program admin read it)."""
+        from alongside.accounts.models import User
+
+        if formset.model is Membership and isinstance(request.user, User):
+            for inline_form in formset.forms:
+                instance = inline_form.instance
+                if isinstance(instance, Membership) and (
+                    "role" in inline_form.changed_data or instance.pk is None
+                ):
+                    instance.role_granted_at = timezone.now()
+                    instance.role_granted_by = request.user
+        super().save_formset(request, form, formset, change)
 
 
 @admin.register(Invitation)

@@ -165,6 +165,20 @@ class Membership(models.Model):
         _("role"), max_length=20, choices=Role.choices, default=Role.MEMBER
     )
     joined_at = models.DateTimeField(default=timezone.now)
+    # Who gave the member the role he has now, and when: shown to every program admin
+    # (members page), and the break-glass reveal's rules read them (an approver must
+    # have held the admin role long enough, and not from the requester). Null
+    # `role_granted_by` means not recorded (memberships from before these fields) or an
+    # account since erased.
+    role_granted_at = models.DateTimeField(_("role since"), default=timezone.now)
+    role_granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("role granted by"),
+    )
 
     objects = MembershipQuerySet.as_manager()
 

@@ -49,7 +49,10 @@ def organization_create(
     organization.full_clean()
     organization.save()
     Membership.objects.create(
-        organization=organization, user=creator, role=Role.PROGRAM_ADMIN
+        organization=organization,
+        user=creator,
+        role=Role.PROGRAM_ADMIN,
+        role_granted_by=creator,
     )
     audit_record(
         action="organization.created",
@@ -173,6 +176,44 @@ def _announce_k_lowering(
         )
 
 
+def _tell_admins_of_new_admin(
+    membership: Membership, *, granted_by: User | None
+) -> None:
+    """Every other program admin hears that someone became one, and by whom, in the
+    app and by email: a second account made admin (to approve one's own reveal, say)
+    cannot go unseen."""
+    organization = membership.organization
+    if granted_by is not None:
+        message = _("%(name)s was made a program admin of %(org)s by %(granter)s.") % {
+            "name": membership.user.name,
+            "org": organization.name,
+            "granter": granted_by.name,
+        }
+    else:
+        message = _("%(name)s was made a program admin of %(org)s.") % {
+            "name": membership.user.name,
+            "org": organization.name,
+        }
+    admins = (
+        Membership.objects.for_organization(organization)
+        .admins()
+        .active()
+        .exclude(pk=membership.pk)
+        .select_related("user")
+    )
+    for admin in admins:
+        notification_send(
+            user=admin.user,
+            organization=organization,
+            kind=Notification.Kind.ORGANIZATION,
+            message=message,
+            url=reverse(
+                "organizations:manage_members", kwargs={"org": organization.slug}
+            ),
+            email_template="organizations/email/new_admin",
+        )
+
+
 def _lock(organization: Organization) -> None:
     """Serialize changes to an organization's admins, so two admins cannot both step down."""
     Organization.objects.select_for_update().filter(pk=organization.pk).first()
@@ -211,7 +252,9 @@ def membership_change_role(
         _ensure_another_admin(membership)
     old = membership.role
     membership.role = role
-    membership.save(update_fields=("role",))
+    membership.role_granted_at = timezone.now()
+    membership.role_granted_by = actor
+    membership.save(update_fields=("role", "role_granted_at", "role_granted_by"))
     audit_record(
         action="membership.role_changed",
         actor=actor,
@@ -220,6 +263,8 @@ def membership_change_role(
         data={"from": old, "to": role},
         request=request,
     )
+    if role == Role.PROGRAM_ADMIN:
+        _tell_admins_of_new_admin(membership, granted_by=actor)
     notification_send(
         user=membership.user,
         organization=membership.organization,
@@ -277,7 +322,7 @@ def organization_join(
             % {"org": organization.name}
         )
     membership = Membership.objects.create(
-        organization=organization, user=user, role=Role.MEMBER
+        organization=organization, user=user, role=Role.MEMBER, role_granted_by=user
     )
     audit_record(
         action="membership.joined_by_domain",
@@ -480,7 +525,9 @@ def invitation_accept(
     invitation.accepted_by = user
     invitation.save(update_fields=("accepted_at", "accepted_by"))
     membership, created = Membership.objects.get_or_create(
-        organization=organization, user=user, defaults={"role": invitation.role}
+        organization=organization,
+        user=user,
+        defaults={"role": invitation.role, "role_granted_by": invitation.invited_by},
     )
     audit_record(
         action="invitation.accepted",
@@ -490,6 +537,8 @@ def invitation_accept(
         data={"role": membership.role, "new_member": created},
         request=request,
     )
+    if created and membership.is_program_admin:
+        _tell_admins_of_new_admin(membership, granted_by=invitation.invited_by)
     if created and invitation.invited_by and invitation.invited_by != user:
         notification_send(
             user=invitation.invited_by,

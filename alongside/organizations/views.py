@@ -174,7 +174,7 @@ def settings_edit(request: OrgHttpRequest) -> HttpResponse:
 def manage_members(request: OrgHttpRequest) -> HttpResponse:
     qs = (
         Membership.objects.for_organization(request.organization)
-        .select_related("user")
+        .select_related("user", "role_granted_by")
         .order_by("user__display_name", "user__id")
     )
     return render(

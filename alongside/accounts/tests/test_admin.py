@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from alongside.accounts.models import User
 from alongside.organizations import services
-from alongside.test import BaseTestCase
+from alongside.test import BaseTestCase, login_with_mfa
 
 
 class AdminPagesTestCase(BaseTestCase):
@@ -11,7 +11,7 @@ class AdminPagesTestCase(BaseTestCase):
         invitation = services.invitation_create(
             organization=self.org, email="x@example.net", invited_by=self.paula
         )
-        self.client.force_login(staff)
+        login_with_mfa(self.client, staff)  # the admin asks for it
         for url in (
             "/admin/accounts/user/",
             "/admin/accounts/user/add/",
@@ -27,7 +27,7 @@ class AdminPagesTestCase(BaseTestCase):
 
     def test_staff_can_add_a_user(self) -> None:
         staff = User.objects.create_superuser("root@example.org", "pw")
-        self.client.force_login(staff)
+        login_with_mfa(self.client, staff)  # the admin asks for it
         r = self.client.post(
             "/admin/accounts/user/add/",
             {

@@ -47,7 +47,7 @@ from alongside.equity.models import AnalystGrant
 from alongside.notifications.models import Notice, Notification
 from alongside.notifications.services import safe_space_news_send
 from alongside.organizations.models import Membership, Role
-from alongside.test import BaseTestCase, make_member, make_user
+from alongside.test import BaseTestCase, login_with_mfa, make_member, make_user
 from alongside.tests import test_cross_organization as sweep
 from alongside.tests.test_cross_organization import (
     KWARG_OBJECTS,
@@ -382,7 +382,10 @@ class CanaryCrawlTestCase(BaseTestCase):
         statuses: dict[str, dict[int, int]] = {}
         for role, (user, paths) in roles.items():
             client = Client()
-            client.force_login(user)
+            if user.is_staff:  # the Django admin asks for a second factor
+                login_with_mfa(client, user)
+            else:
+                client.force_login(user)
             seen = statuses.setdefault(role, {})
             for path in paths:
                 status = self._get(client, crawl, role, path)

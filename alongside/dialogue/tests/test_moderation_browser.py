@@ -104,11 +104,12 @@ class ModerationJourneyTestCase(BrowserTestCase):
         page.get_by_role("cell", name="Banned a member").wait_for()
         page.get_by_role("cell", name="Approved a held post").wait_for()
         self.assert_accessible()
+        # (Her sign-ins are audited too, as account.signed_in: left out here.)
         self.assertEqual(
             set(
-                AuditEvent.objects.filter(actor__email="fiona@example.org").values_list(
-                    "action", flat=True
-                )
+                AuditEvent.objects.filter(actor__email="fiona@example.org")
+                .exclude(action__startswith="account.")
+                .values_list("action", flat=True)
             ),
             {
                 "dialogue.mod_post_approved",

@@ -16,8 +16,9 @@ from alongside.dialogue import safespace
 from alongside.dialogue.models import Post, RevealRequest
 from alongside.dialogue.tests.helpers import make_space, start
 from alongside.notifications.models import Notice, Notification
-from alongside.organizations.models import Role
-from alongside.test import BaseTestCase, make_member
+from alongside.organizations import services
+from alongside.organizations.models import Membership, Role
+from alongside.test import BaseTestCase, login_with_mfa, make_member, make_user
 
 
 class RevealTestCase(BaseTestCase):
@@ -41,6 +42,11 @@ class RevealTestCase(BaseTestCase):
         pseudonym = safespace.pseudonym_for(self.safe, self.alice, create=False)
         assert pseudonym is not None
         self.pseudonym = pseudonym
+        # Quentin and Rita have been program admins for two months, given the role by
+        # nobody recorded: they may approve (the rules have their own tests below).
+        Membership.objects.filter(user__in=(self.quentin, self.rita)).update(
+            role_granted_at=timezone.now() - timedelta(days=60)
+        )
 
     def _request_as(
         self, user: User, reason: str = "Threats against a colleague"
@@ -51,7 +57,8 @@ class RevealTestCase(BaseTestCase):
         )
 
     def _decide_as(self, user: User, reveal: RevealRequest, decision: str) -> Any:
-        self.client.force_login(user)
+        # Signed in with his second factor just now, as approving asks.
+        login_with_mfa(self.client, user)
         return self.client.post(
             f"/o/northwind/reveals/{reveal.pk}/decide/", {"decision": decision}
         )
@@ -64,7 +71,13 @@ class RevealTestCase(BaseTestCase):
         )
 
     def test_labels_are_registered(self) -> None:
-        for action in ("requested", "approved", "declined", "key_used"):
+        for action in (
+            "requested",
+            "approved",
+            "declined",
+            "key_used",
+            "approval_refused",
+        ):
             self.assertIn(f"dialogue.reveal_{action}", ACTION_LABELS)
 
     def test_only_program_admins_see_the_link_and_the_pages(self) -> None:
@@ -230,3 +243,165 @@ class RevealTestCase(BaseTestCase):
         with self.assertRaises(PermissionDenied):
             safespace.reveal_decide(reveal, approver=self.olga, approve=True)
         self.assertEqual(Post.objects.filter(pseudonym=self.pseudonym).count(), 1)
+
+
+class OnePersonTwoAccountsTestCase(RevealTestCase):
+    """The issue's scenario: Paula signs up a second account (it joins by email
+    domain), makes it a program admin and tries to approve her own reveal with it.
+    Every rule refuses it with its own reason; a genuine second admin succeeds."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        from alongside.organizations.models import Organization
+
+        Organization.objects.filter(pk=self.org.pk).update(join_domains="example.org")
+        self.second = make_user("paula.again@example.org", display_name="P. Again")
+        self.client.force_login(self.second)
+        self.client.post("/join/northwind/")
+        second_m = Membership.objects.get(organization=self.org, user=self.second)
+        self.client.force_login(self.paula)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client.post(
+                f"/o/northwind/admin/members/{second_m.pk}/role/",
+                {"role": Role.PROGRAM_ADMIN},
+            )
+        self.second_m = Membership.objects.get(pk=second_m.pk)
+
+    def _try(self, user: User) -> tuple[RevealRequest, str]:
+        reveal = RevealRequest.objects.get()
+        r = self._decide_as(user, reveal, "approve")
+        reveal.refresh_from_db()
+        page = self.client.get(r["Location"]).content.decode()
+        return reveal, page
+
+    def _age(self, membership: Membership, days: int) -> None:
+        Membership.objects.filter(pk=membership.pk).update(
+            role_granted_at=timezone.now() - timedelta(days=days)
+        )
+
+    def test_the_grant_is_recorded_and_every_admin_is_told(self) -> None:
+        self.assertEqual(self.second_m.role, Role.PROGRAM_ADMIN)
+        self.assertEqual(self.second_m.role_granted_by, self.paula)
+        for admin in (self.quentin, self.rita):
+            note = Notification.objects.get(user=admin)
+            self.assertIn("P. Again was made a program admin", note.message)
+            self.assertIn("by Paula Admin", note.message)
+        told = {tuple(m.to) for m in mail.outbox}
+        self.assertIn(("quentin@example.org",), told)
+        self.assertIn(("rita@example.org",), told)
+        # Every admin sees who granted it, on the members page.
+        self.client.force_login(self.rita)
+        page = self.client.get("/o/northwind/admin/members/").content.decode()
+        row = next(r for r in page.split("<tr>") if "P. Again</a>" in r)
+        self.assertIn("Paula Admin", row)
+
+    def test_a_new_admin_is_refused_for_tenure(self) -> None:
+        self._request_as(self.paula)
+        reveal, page = self._try(self.second)
+        self.assertEqual(reveal.status, RevealRequest.Status.PENDING)
+        self.assertIn("an approver must have held the role for 30 days", page)
+        self.assertNotIn("Alice Ally", page)
+        self.assertIn("dialogue.reveal_approval_refused", self._actions())
+
+    def test_tenure_is_a_setting(self) -> None:
+        self._request_as(self.paula)
+        with self.settings(REVEAL_APPROVER_TENURE_DAYS=90):
+            reveal, page = self._try(self.quentin)  # an admin for 60 days
+        self.assertEqual(reveal.status, RevealRequest.Status.PENDING)
+        self.assertIn("for 90 days", page)
+
+    def test_an_old_enough_admin_made_by_the_requester_is_refused(self) -> None:
+        self._age(self.second_m, 40)
+        self._request_as(self.paula)
+        reveal, page = self._try(self.second)
+        self.assertEqual(reveal.status, RevealRequest.Status.PENDING)
+        self.assertIn("Paula Admin, who made it, gave you your role", page)
+        # The detail page says so before he tries, and offers no approve button.
+        detail = self.client.get(f"/o/northwind/reveals/{reveal.pk}/")
+        self.assertContains(detail, "gave you your role")
+        self.assertNotContains(detail, "Approve the reveal")
+
+    def test_a_chain_of_grants_back_to_the_requester_is_refused(self) -> None:
+        third = make_member(
+            self.org, Role.MEMBER, email="p3@example.org", display_name="P. Three"
+        )
+        services.membership_change_role(
+            membership=Membership.objects.get(organization=self.org, user=third),
+            role=Role.PROGRAM_ADMIN,
+            actor=self.second,
+        )
+        self._age(self.second_m, 80)
+        self._age(Membership.objects.get(organization=self.org, user=third), 40)
+        self._request_as(self.paula)
+        reveal, page = self._try(third)
+        self.assertEqual(reveal.status, RevealRequest.Status.PENDING)
+        self.assertIn("your role was given by P. Again", page)
+        self.assertIn("goes back to Paula Admin", page)
+
+    def test_the_other_way_round_is_refused_too(self) -> None:
+        # The second account asks, and Paula (an admin for long) approves.
+        self._age(Membership.objects.get(organization=self.org, user=self.paula), 90)
+        self._request_as(self.second)
+        reveal, page = self._try(self.paula)
+        self.assertEqual(reveal.status, RevealRequest.Status.PENDING)
+        self.assertIn("received the role from you", page)
+
+    def test_approving_needs_the_second_factor_again(self) -> None:
+        import time
+
+        from allauth.mfa.totp.internal.auth import (
+            TOTP,
+            format_hotp_value,
+            hotp_value,
+        )
+
+        self._request_as(self.paula)
+        reveal = RevealRequest.objects.get()
+        decide = f"/o/northwind/reveals/{reveal.pk}/decide/"
+        # Without an authenticator at all: refused, and told to set one up.
+        self.client.force_login(self.quentin)
+        r = self.client.post(decide, {"decision": "approve"})
+        self.assertContains(
+            self.client.get(r["Location"]), "needs two-factor authentication"
+        )
+        reveal.refresh_from_db()
+        self.assertEqual(reveal.status, RevealRequest.Status.PENDING)
+        # With one, but signed in without using it: sent to enter a code first.
+        secret = "JBSWY3DPEHPK3PXP"
+        TOTP.activate(self.quentin, secret)
+        self.client.force_login(self.quentin)
+        r = self.client.post(decide, {"decision": "approve"})
+        self.assertEqual(r.status_code, 302)
+        self.assertTrue(r["Location"].startswith("/accounts/2fa/reauthenticate/"))
+        reveal.refresh_from_db()
+        self.assertEqual(reveal.status, RevealRequest.Status.PENDING)
+        # The service refuses it too, whoever calls it.
+        with self.assertRaises(safespace.RevealRefused):
+            safespace.reveal_decide(reveal, approver=self.quentin, approve=True)
+        # A code from the app, through allauth's page, and the approval goes through.
+        code = format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+        r = self.client.post(r["Location"], {"code": code})
+        self.assertRedirects(
+            r, f"/o/northwind/reveals/{reveal.pk}/", fetch_redirect_response=False
+        )
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client.post(decide, {"decision": "approve"})
+        reveal.refresh_from_db()
+        self.assertEqual(reveal.status, RevealRequest.Status.APPROVED)
+        self.assertEqual(reveal.decided_by, self.quentin)
+
+    def test_a_distinct_admin_of_long_standing_approves(self) -> None:
+        self._age(self.second_m, 40)
+        self._request_as(self.paula)
+        with self.captureOnCommitCallbacks(execute=True):
+            reveal, page = self._try(self.rita)
+        self.assertEqual(reveal.status, RevealRequest.Status.APPROVED)
+        self.assertEqual(reveal.decided_by, self.rita)
+        self.assertIn("Alice Ally", page)
+
+    def test_declining_is_open_to_any_other_admin(self) -> None:
+        self._request_as(self.paula)
+        reveal = RevealRequest.objects.get()
+        self._decide_as(self.second, reveal, "decline")
+        reveal.refresh_from_db()
+        self.assertEqual(reveal.status, RevealRequest.Status.DECLINED)

@@ -264,3 +264,117 @@ class OrganizationJoinTestCase(BaseTestCase):
         member = make_member(self.org, email="lee@northwind.example")
         with self.assertRaisesMessage(ValidationError, "already a member"):
             services.organization_join(organization=self.org, user=member)
+
+
+class RoleGrantTestCase(BaseTestCase):
+    """Every role records who granted it and when; every other program admin hears of
+    a new admin, and sees the grants on the members page."""
+
+    def test_a_role_change_records_the_grant_and_tells_the_other_admins(self) -> None:
+        quentin = make_member(self.org, Role.PROGRAM_ADMIN, display_name="Quentin Q")
+        bob_m = Membership.objects.get(organization=self.org, user=self.bob)
+        with time_machine.travel(timezone.now() + timedelta(days=3), tick=False):
+            with self.captureOnCommitCallbacks(execute=True):
+                services.membership_change_role(
+                    membership=bob_m, role=Role.PROGRAM_ADMIN, actor=self.paula
+                )
+            moment = timezone.now()
+        bob_m.refresh_from_db()
+        self.assertEqual(bob_m.role_granted_by, self.paula)
+        self.assertEqual(bob_m.role_granted_at, moment)
+        for admin in (self.paula, quentin):
+            self.assertTrue(self._told(admin))
+        self.assertIn(["paula@example.org"], [m.to for m in mail.outbox])
+        # A role that is not admin is recorded too, and tells nobody else.
+        alice_m = Membership.objects.get(organization=self.org, user=self.alice)
+        services.membership_change_role(
+            membership=alice_m, role=Role.MENTOR, actor=quentin
+        )
+        alice_m.refresh_from_db()
+        self.assertEqual(alice_m.role_granted_by, quentin)
+        self.assertFalse(self._told(quentin, "Alice Ally"))
+
+    def _told(self, user: User, name: str = "Bob Member") -> bool:
+        from alongside.notifications.models import Notification
+
+        return Notification.objects.filter(
+            user=user, message__contains=f"{name} was made a program admin"
+        ).exists()
+
+    def test_an_invitation_as_admin_records_the_inviter(self) -> None:
+        invitation = services.invitation_create(
+            organization=self.org,
+            email="nina@example.org",
+            invited_by=self.paula,
+            role=Role.PROGRAM_ADMIN,
+        )
+        token = invitation.issue_token()
+        invitation.save()
+        nina = make_user("nina@example.org", display_name="Nina New")
+        membership = services.invitation_accept(token=token, user=nina)
+        self.assertEqual(membership.role_granted_by, self.paula)
+        self.assertTrue(self._told(self.paula, "Nina New"))
+
+    def test_creating_and_joining_are_self_grants(self) -> None:
+        org = services.organization_create(creator=self.bob, name="B", slug="b-org")
+        membership = Membership.objects.get(organization=org)
+        self.assertEqual(membership.role_granted_by, self.bob)
+
+    def test_the_members_page_shows_every_grant_to_every_admin(self) -> None:
+        quentin = make_member(self.org, Role.PROGRAM_ADMIN, display_name="Quentin Q")
+        services.membership_change_role(
+            membership=Membership.objects.get(organization=self.org, user=self.bob),
+            role=Role.PROGRAM_ADMIN,
+            actor=self.paula,
+        )
+        self.client.force_login(quentin)
+        page = self.client.get("/o/northwind/admin/members/").content.decode()
+        self.assertIn("Role granted by", page)
+        row = next(r for r in page.split("<tr>") if "Bob Member</a>" in r)
+        self.assertIn("Paula Admin", row)
+        alice_row = next(r for r in page.split("<tr>") if "Alice Ally</a>" in r)
+        self.assertIn("not recorded", alice_row)
+
+    def test_a_role_given_in_the_django_admin_is_recorded(self) -> None:
+        from alongside.test import login_with_mfa
+
+        root = User.objects.create_superuser("root@example.org", "pw")
+        login_with_mfa(self.client, root)
+        memberships = list(
+            Membership.objects.filter(organization=self.org).order_by("id")
+        )
+        data: dict[str, str] = {
+            "name": self.org.name,
+            "slug": self.org.slug,
+            "description": "",
+            "join_domains": "",
+            "min_group_size": str(self.org.min_group_size),
+            "require_admin_mfa": "",
+            "created_at_0": "2026-01-01",
+            "created_at_1": "00:00:00",
+            "memberships-TOTAL_FORMS": str(len(memberships)),
+            "memberships-INITIAL_FORMS": str(len(memberships)),
+            "memberships-MIN_NUM_FORMS": "0",
+            "memberships-MAX_NUM_FORMS": "1000",
+        }
+        for i, m in enumerate(memberships):
+            role = Role.PROGRAM_ADMIN if m.user_id == self.bob.pk else m.role
+            data.update(
+                {
+                    f"memberships-{i}-id": str(m.pk),
+                    f"memberships-{i}-organization": str(self.org.pk),
+                    f"memberships-{i}-user": str(m.user_id),
+                    f"memberships-{i}-role": role,
+                    f"memberships-{i}-joined_at_0": m.joined_at.strftime("%Y-%m-%d"),
+                    f"memberships-{i}-joined_at_1": m.joined_at.strftime("%H:%M:%S"),
+                }
+            )
+        r = self.client.post(
+            f"/admin/organizations/organization/{self.org.pk}/change/", data
+        )
+        self.assertEqual(r.status_code, 302, r.content.decode()[-3000:])
+        bob_m = Membership.objects.get(organization=self.org, user=self.bob)
+        self.assertEqual(bob_m.role, Role.PROGRAM_ADMIN)
+        self.assertEqual(bob_m.role_granted_by, root)
+        alice_m = Membership.objects.get(organization=self.org, user=self.alice)
+        self.assertIsNone(alice_m.role_granted_by)

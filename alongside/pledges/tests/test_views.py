@@ -738,14 +738,14 @@ class XSSTestCase(ViewTestCase):
 
 class DjangoAdminTestCase(ViewTestCase):
     def test_list_views_never_show_recipient_emails(self) -> None:
-        from alongside.test import make_user
+        from alongside.test import login_with_mfa, make_user
 
         staff = make_user("staff@example.org", is_staff=True, is_superuser=True)
         action = make_action(make_pledge(self.alice, self.org))
         request, _token = make_request(
             action, email="hidden.person@example.net", name="Hidden Person"
         )
-        self.client.force_login(staff)
+        login_with_mfa(self.client, staff)  # the Django admin asks for a second factor
         for model in (
             "confirmationrequest",
             "action",

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("organizations", "0002_add_invitation"),
+        ("organizations", "0003_membership_role_granted"),
     ]
 
     operations = [
