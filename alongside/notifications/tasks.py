@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.tasks import task
 
+from alongside.worker.delivery import deliver_once
+
 
 @task()
 def send_email(
@@ -13,7 +15,9 @@ def send_email(
     body: str,
     html: str | None = None,
     headers: dict[str, str] | None = None,
+    key: str = "",
 ) -> None:
+    """Send once per `key` (what the email is for), however often the task runs."""
     message = EmailMultiAlternatives(
         subject=subject,
         body=body,
@@ -23,4 +27,4 @@ def send_email(
     )
     if html:
         message.attach_alternative(html, "text/html")
-    message.send()
+    deliver_once(key, message.send)
