@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -51,8 +52,10 @@ def queue_message(message: EmailMessage) -> None:
 def _enqueue_after_commit(
     *, to: list[str], subject: str, body: str, html: str | None, headers: dict[str, str]
 ) -> None:
+    # One key per email, minted here: however often its task runs, it is sent once.
+    key = uuid.uuid4().hex
     transaction.on_commit(
         lambda: send_email.enqueue(
-            to=to, subject=subject, body=body, html=html, headers=headers
+            to=to, subject=subject, body=body, html=html, headers=headers, key=key
         )
     )

@@ -93,6 +93,8 @@ class Heartbeat(threading.Thread):
                 logger.warning("heartbeat: database unavailable (%s)", type(e).__name__)
             self.failing = True
             close_connections()
+        except Exception:  # never let the heartbeat die: the worker would look dead
+            logger.exception("heartbeat failed")
         else:
             self.failing = False
 

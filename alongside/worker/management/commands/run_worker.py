@@ -22,7 +22,7 @@ class Command(db_worker.Command):
         "by dead workers, and waiting out database outages."
     )
 
-    def handle(  # type: ignore[override]
+    def handle(
         self,
         *,
         verbosity: int,
