@@ -114,10 +114,7 @@ class KilledWorkerTestCase(TransactionTestCase):
                 self.assertIn(subject, last_of_killed, (subject, seed))
         self.assertLessEqual(sum(counts.values()) - EMAILS, 1, (counts, seed))
         self.assertNotIn("Traceback", output)
-        print(
-            f"\n{len(killed)} kills, {sum(counts.values()) - EMAILS} duplicates",
-            output[-3000:],
-        )
+        self.assertIn("queued again", output)  # the lease recovered them, not luck
 
     def _pending_counter(self, env: dict[str, str]) -> Callable[[], int]:
         waiting = [TaskResultStatus.READY, TaskResultStatus.RUNNING]
