@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "alongside.worker",
     "alongside.accounts",
     "alongside.organizations",
     "alongside.audit",
@@ -167,6 +168,11 @@ TASKS = {
         else envstr("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
     }
 }
+# The task worker (`manage.py run_worker`, alongside/worker/): a task left RUNNING by a
+# worker not heard from for this long is run again; /healthz reports the queue stalled
+# when a task has waited this long, or tasks wait and no worker was seen for this long.
+TASK_WORKER_LEASE_SECONDS = envint("TASK_WORKER_LEASE_SECONDS", "30")
+TASK_QUEUE_STALL_SECONDS = envint("TASK_QUEUE_STALL_SECONDS", "60")
 
 if envstr("SMTP_HOST"):
     MAILERS = {

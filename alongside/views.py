@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -49,24 +50,31 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def _task_queue_health() -> str:
-    """With the database backend, a task waiting for over 5 minutes means no worker is running."""
+    """With the database backend: stalled when a due task has waited longer than
+    TASK_QUEUE_STALL_SECONDS, or tasks wait and no worker (`run_worker`'s heartbeat) was
+    seen for that long. Two indexed queries at most."""
     backend = type(task_backends["default"])
     backend_path = f"{backend.__module__}.{backend.__name__}"
     if not backend_path.startswith("django_tasks_db"):
         return "immediate"
     from django_tasks_db.models import DBTaskResult
 
-    stale = timezone.now() - timedelta(minutes=5)
+    from alongside.worker.models import WorkerHeartbeat
+
+    now = timezone.now()
+    limit = timedelta(seconds=settings.TASK_QUEUE_STALL_SECONDS)
+    stale = now - limit
     try:
-        # Due for over five minutes: enqueued long ago and not delayed past `stale`.
-        waiting = (
-            DBTaskResult.objects.ready()
-            .filter(enqueued_at__lt=stale)
-            .exclude(run_after__range=(stale, timezone.now()))
+        ready = DBTaskResult.objects.ready()
+        # Due for longer than the limit: enqueued before `stale` and not delayed past it.
+        if (
+            ready.filter(enqueued_at__lt=stale)
+            .exclude(run_after__range=(stale, now))
             .exists()
-        )
+        ):
+            return "stalled: tasks are waiting and no worker is taking them"
+        if not WorkerHeartbeat.objects.seen_within(limit).exists() and ready.exists():
+            return "stalled: tasks are waiting and no worker has been seen"
     except Exception as e:
         return f"error: {type(e).__name__}"
-    return (
-        "stalled: tasks are waiting and no worker is taking them" if waiting else "ok"
-    )
+    return "ok"

@@ -15,7 +15,9 @@ export SITE_URL="${SITE_URL:-http://$host:$port}"  # emailed links point here
 "$py" manage.py load_curriculum   # the shipped starter courses; updates them when newer
 "$py" manage.py demo
 
-"$py" manage.py db_worker --interval 1 &
+# run_worker: db_worker that waits out a database outage and takes back the tasks of a
+# worker that died mid-task (alongside/worker/).
+"$py" manage.py run_worker --interval 1 &
 worker=$!
 "$py" manage.py runserver --skip-checks "$host:$port" &
 web=$!
@@ -24,7 +26,7 @@ web=$!
     while sleep 3600; do
         for job in send_confirmation_reminders send_checkin_reminders award_badges \
             reconcile_campaign_counters equity_clean_uploads send_dialogue_digests \
-            send_moderation_alerts send_safe_space_news; do
+            send_moderation_alerts send_safe_space_news prune_worker_records; do
             "$py" manage.py "$job" || echo "periodic job $job failed" >&2
         done
     done

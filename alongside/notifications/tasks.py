@@ -7,6 +7,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.tasks import task
 
 from alongside.notifications.sealing import seal, unseal
+from alongside.worker.delivery import deliver_once
 
 SEAL_LABEL = b"queued-email"
 
@@ -50,7 +51,8 @@ def send_email(
 ) -> None:
     """Send one email. Queued emails carry it `sealed` (`notifications.email`) with the
     stable `key` minted when it was queued; the clear arguments are only for callers
-    already in the worker (`send_email.call`) and must never be enqueued."""
+    already in the worker (`send_email.call`) and must never be enqueued. However often
+    the task runs, the email goes out once per key (`worker.delivery.deliver_once`)."""
     if sealed:
         payload = json.loads(unseal(sealed, label=SEAL_LABEL, bound_to=key))
         to, subject, body = payload["to"], payload["subject"], payload["body"]
@@ -64,9 +66,13 @@ def send_email(
     )
     if html:
         message.attach_alternative(html, "text/html")
-    try:
-        message.send()
-    except Exception as e:
-        # `from None`: the stored traceback would otherwise carry the error's text,
-        # which can quote the address or a header.
-        raise EmailNotSent(type(e).__name__) from None
+
+    def send() -> None:
+        try:
+            message.send()
+        except Exception as e:
+            # `from None`: the stored traceback would otherwise carry the error's
+            # text, which can quote the address or a header.
+            raise EmailNotSent(type(e).__name__) from None
+
+    deliver_once(key, send)
