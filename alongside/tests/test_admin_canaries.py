@@ -28,7 +28,7 @@ from alongside.equity.models import PayrollUpload
 from alongside.notifications.models import Notification
 from alongside.pledges.models import ConfirmationRequest, RecipientOptOut
 from alongside.pledges.tests.helpers import make_action, make_pledge, make_request
-from alongside.test import BaseTestCase, make_user
+from alongside.test import BaseTestCase, login_with_mfa, make_user
 
 # Fields whose values no admin changelist may be filtered by.
 SENSITIVE_FIELDS = (
@@ -160,7 +160,7 @@ class AdminCanaryTestCase(BaseTestCase):
             "data__secret": "CANARYTOTPSECRET",
         }
         self.client = Client()
-        self.client.force_login(self.superuser)
+        login_with_mfa(self.client, self.superuser)
         self.leaks: list[str] = []
         self.errors: list[str] = []
         self.oracles: list[str] = []
