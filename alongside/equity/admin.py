@@ -26,3 +26,11 @@ class EquitySettingsAdmin(PrivateDeletionMixin, admin.ModelAdmin[EquitySettings]
     list_display = ("organization", "min_group_size", "keep_payroll_rows", "updated_at")
     list_select_related = ("organization",)
     raw_id_fields = ("organization",)
+    # k changes only through the equity settings page, where a lowering waits and is
+    # announced to every program admin; here it would take effect at once, unseen.
+    readonly_fields = (
+        "min_group_size",
+        "pending_min_group_size",
+        "pending_from",
+        "pending_requested_by",
+    )

@@ -156,7 +156,7 @@ class EquitySettings(models.Model):
         is larger. Never below MIN_K."""
         return max(
             self.min_group_size_in_force(),
-            self.organization.min_group_size,
+            self.organization.effective_min_group_size(),
             MIN_K,
         )
 

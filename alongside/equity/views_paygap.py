@@ -540,7 +540,7 @@ def equity_settings(request: OrgHttpRequest) -> HttpResponse:
             request,
             form=form,
             is_equity_admin=True,
-            organization_k=request.organization.min_group_size,
+            organization_k=request.organization.effective_min_group_size(),
             effective_k=current.effective_k,
             equity_settings=current,
         ),

@@ -190,6 +190,35 @@ class LoweringKTestCase(ReportPagesTestCase):
             pending, timezone.now() + timedelta(days=2), delta=timedelta(minutes=1)
         )
 
+    def test_the_organizations_pending_lowering_of_k_is_not_used_before_its_time(
+        self,
+    ) -> None:
+        """Equity's k is the larger of its own and the organization's k in force: an
+        organization-wide lowering waiting for its delay lowers no pay figure."""
+        self.assertLess(EquitySettings.for_organization(self.org).min_group_size, 6)
+        self.org.min_group_size = 8
+        self.org.min_group_size_pending = 6
+        self.org.min_group_size_pending_at = timezone.now() + timedelta(days=3)
+        self.org.save()
+        self.assertEqual(EquitySettings.for_organization(self.org).effective_k, 8)
+        r = self.client.get(self.url("settings"))
+        self.assertEqual(r.context["organization_k"], 8)
+        self.org.min_group_size_pending_at = timezone.now() - timedelta(seconds=1)
+        self.org.save()
+        self.assertEqual(EquitySettings.for_organization(self.org).effective_k, 6)
+
+    def test_the_django_admin_cannot_change_k(self) -> None:
+        """A superuser cannot skip the delay and the announcement in the Django admin."""
+        from django.contrib import admin
+        from django.test import RequestFactory
+
+        request = RequestFactory().get("/admin/")
+        request.user = User.objects.create_superuser("root@example.org", "pw")
+        model_admin = admin.site.get_model_admin(EquitySettings)
+        form = model_admin.get_form(request, EquitySettings.for_organization(self.org))
+        for field in ("min_group_size", "pending_min_group_size", "pending_from"):
+            self.assertNotIn(field, form.base_fields)
+
 
 class HonestLabelsTestCase(ReportPagesTestCase):
     def test_a_category_hidden_to_protect_another_says_so(self) -> None:
