@@ -331,6 +331,11 @@ MEDIA_URL = "/media/"
 # Payroll uploads wait here (mode 0600) between upload and report, never under MEDIA_ROOT.
 # Empty means a private directory in the system's temporary folder.
 EQUITY_UPLOAD_ROOT = envstr("EQUITY_UPLOAD_ROOT", "")
+# Days before a lowered pay-gap k applies, announced to every program admin meanwhile.
+EQUITY_K_LOWERING_DELAY_DAYS = envint("EQUITY_K_LOWERING_DELAY_DAYS", "7")
+# Reports whose snapshot dates are fewer days apart describe the same period and must
+# not differ by fewer than k people in any cell (docs/paygap-method.md).
+EQUITY_SAME_PERIOD_DAYS = envint("EQUITY_SAME_PERIOD_DAYS", "360")
 
 LOGGING = {
     "version": 1,

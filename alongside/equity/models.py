@@ -22,26 +22,20 @@ DEFAULT_K = 5
 
 # A lowered k takes effect only after this delay (setting EQUITY_K_LOWERING_DELAY_DAYS),
 # announced to every program admin: one admin cannot lower k, read, and put it back.
-DEFAULT_K_LOWERING_DELAY_DAYS = 7
 
 
 def k_lowering_delay() -> timedelta:
-    days = getattr(
-        settings, "EQUITY_K_LOWERING_DELAY_DAYS", DEFAULT_K_LOWERING_DELAY_DAYS
-    )
-    return timedelta(days=max(0, int(days)))
+    return timedelta(days=max(0, settings.EQUITY_K_LOWERING_DELAY_DAYS))
 
 
 # Two reports whose snapshot dates are fewer than this many days apart describe the same
 # period (setting EQUITY_SAME_PERIOD_DAYS): they are compared cell by cell before the
 # second is published (differencing.py). Annual reports (5 April each year, 365 or 366
 # days apart) are a series, not the same period; a snapshot moved by a day is not.
-DEFAULT_SAME_PERIOD_DAYS = 360
 
 
 def same_period_days() -> int:
-    days = getattr(settings, "EQUITY_SAME_PERIOD_DAYS", DEFAULT_SAME_PERIOD_DAYS)
-    return max(1, int(days))
+    return max(1, settings.EQUITY_SAME_PERIOD_DAYS)
 
 
 # Uploads that never became a report are deleted after this long
