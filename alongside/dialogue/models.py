@@ -378,6 +378,9 @@ class Post(models.Model):
     class HeldBecause(models.TextChoices):
         NEW_MEMBER = "new_member", _("A new member's first posts are reviewed")
         SCREEN = "screen", _("It may contain abusive language")
+        # Safe spaces: one reason whatever the cause, so a hold tells nothing about
+        # the pseudonym's owner (moderation.gate_post).
+        REVIEW = "review", _("Held for review")
 
     class Kind(models.TextChoices):
         POST = "post", _("Post")

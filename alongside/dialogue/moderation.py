@@ -177,8 +177,19 @@ def _audit(action: str, actor: User | None, post: Post | None, **data: Any) -> N
         actor=actor,
         organization=space.organization,
         target=target,
+        target_key=audit_key(target),
         data=details,
+        day_only=space.is_safe,
     )
+
+
+def audit_key(target: Any) -> str | None:
+    """How an audit row names a post or thread: its random uid, never its sequential
+    pk (an id next to another row's would date a pseudonym's post). Other targets
+    (sanctions, appeals: UUID keys) keep their pk."""
+    if isinstance(target, Post | Thread):
+        return str(target.uid)
+    return None
 
 
 def _tell(user: User, organization: Organization, message: str, url: str) -> None:
@@ -253,7 +264,17 @@ def sanction_message(sanction: Sanction) -> str:
     return _(
         "You are suspended from posting and reacting here until %(end)s. You can "
         "appeal from the notification we sent you."
-    ) % {"end": date_format(timezone.localtime(sanction.ends_at), "j F Y, H:i")}
+    ) % {"end": sanction_end(sanction)}
+
+
+def sanction_end(sanction: Sanction) -> str:
+    """When a suspension ends, as pages write it: a pseudonym's to the day (it ends
+    at the start of that day), anyone else's to the minute."""
+    if sanction.ends_at is None:
+        return ""
+    if sanction.pseudonym_id is not None:
+        return date_format(timezone.localtime(sanction.ends_at), "j F Y")
+    return date_format(timezone.localtime(sanction.ends_at), "j F Y, H:i")
 
 
 def check_not_sanctioned(space: Space, user: User) -> None:
@@ -276,12 +297,19 @@ class Gate:
     level: int
 
 
+def _posting_level(space: Space, user: User) -> int:
+    """The level the posting gates use: in a safe space the pseudonym's own."""
+    if space.is_safe:
+        return trust.pseudonym_level(pseudonym_of(space, user))
+    return trust.level_in_space(space, user)
+
+
 def check_edit(space: Space, user: User, body: str) -> None:
     """An edit of a published post meets the same content rules as a new post: a new
     member's link and mention limits, and the language screen. Holding an edited post
     would announce it again on approval, so a screened edit is refused instead, with
     the reason (PostingRefused); leaders are not screened, as when they post."""
-    level = trust.level_in_space(space, user)
+    level = _posting_level(space, user)
     trust.check_content(body, level)
     if level >= trust.Level.LEADER:
         return
@@ -305,7 +333,31 @@ def gate_post(
     now: datetime,
 ) -> Gate:
     """Run the trust gates and rate limits (raising PostingRefused/RateLimited), then
-    decide whether the post is held: a new member's, or one the screen matches."""
+    decide whether the post is held: a new member's, or one the screen matches.
+
+    In a safe space everything here depends on the pseudonym's own history in the
+    space (`trust.pseudonym_level`), a moderator's pseudonym is screened like anyone's,
+    and a held post gives one reason whatever the cause (`HeldBecause.REVIEW`)."""
+    if space.is_safe:
+        pseudonym = pseudonym_of(space, user)
+        level = trust.pseudonym_level(pseudonym)
+        trust.check_content(body, level)
+        trust.check_rate(
+            space=space,
+            user=user,
+            body=body,
+            is_topic=is_topic,
+            level=level,
+            now=now,
+            thread_id=thread_id,
+            pseudonym=pseudonym,
+        )
+        matched = tuple(
+            screen.screen_post(body, screen.settings_for(space.organization_id))
+        )
+        if matched or level == trust.Level.NEW:
+            return Gate(Post.HeldBecause.REVIEW, matched, level)
+        return Gate("", (), level)
     level = trust.level_in_space(space, user)
     if (
         level == trust.Level.NEW
@@ -348,7 +400,13 @@ def credit_published(post: Post, user: User | None) -> None:
 
 
 def held_message(held_because: str) -> str:
-    """What the author reads when his post is held."""
+    """What the author reads when his post is held (in a safe space the same words
+    whatever the cause)."""
+    if held_because == Post.HeldBecause.REVIEW:
+        return _(
+            "Thank you. A moderator will read your post before it appears; it is "
+            "waiting for review. You can still edit it."
+        )
     if held_because == Post.HeldBecause.SCREEN:
         return _(
             "Thank you. Your post may contain words our community screens, so a "
@@ -651,6 +709,17 @@ def sanction(
             _("The author moderates this space; ask a program administrator.")
         )
     now = timezone.now()
+    ends_at = (
+        now + timedelta(days=days)
+        if kind == Sanction.Kind.SUSPENSION and days
+        else None
+    )
+    if post.pseudonym_id is not None:
+        # About a pseudonym: dated to the day, and a suspension ends at the start of
+        # a day (rounded up, so it lasts at least the days chosen).
+        now = safespace.day_start(now)
+        if ends_at is not None:
+            ends_at = now + timedelta(days=days + 1) if days else None
     made = Sanction.objects.create(
         organization=space.organization,
         space=sanction_scope(post),
@@ -659,9 +728,7 @@ def sanction(
         post=post,
         kind=kind,
         reason=reason.strip(),
-        ends_at=now + timedelta(days=days)
-        if kind == Sanction.Kind.SUSPENSION and days
-        else None,
+        ends_at=ends_at,
         created_by=moderator,
         created_at=now,
     )
@@ -753,6 +820,7 @@ def _audit_sanction(
             "space_id": space.pk if space else None,
             **details,
         },
+        day_only=made.pseudonym_id is not None or (space is not None and space.is_safe),
     )
 
 
@@ -1065,11 +1133,15 @@ def waiting_items(now: datetime) -> list[Waiting]:
 
 
 def _alerted(item: Waiting) -> bool:
+    due = item.since + SLA
+    if item.space is not None and item.space.is_safe:
+        # Safe-space rows are dated to their day (audit_record(day_only=True)).
+        due = safespace.day_start(due)
     return AuditEvent.objects.filter(
         action="dialogue.mod_queue_alert",
         target_type=item.target._meta.label_lower,
-        target_id=str(item.target.pk),
-        created_at__gte=item.since + SLA,
+        target_id=audit_key(item.target) or str(item.target.pk),
+        created_at__gte=due,
     ).exists()
 
 
@@ -1103,15 +1175,22 @@ def send_alerts(now: datetime | None = None) -> int:
                     % {"what": item.what, "org": organization.name},
                     url,
                 )
+            safe = space is not None and space.is_safe
             audit_record(
                 action="dialogue.mod_queue_alert",
                 organization=organization,
                 target=item.target,
+                target_key=audit_key(item.target),
                 data={
                     "space": space.name if space else "",
                     "space_id": space.pk if space else None,
-                    "since": item.since.isoformat(),
+                    "since": (
+                        safespace.coarse_iso(item.since)
+                        if safe
+                        else item.since.isoformat()
+                    ),
                 },
+                day_only=safe,
             )
             sent += 1
     return sent

@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from alongside.accounts.models import User
-from alongside.dialogue.models import Post, Space, Thread
+from alongside.dialogue.models import Post, Sanction, Space, Thread
 from alongside.organizations.models import Membership, Organization
 
 register = template.Library()
@@ -68,3 +68,11 @@ def dialogue_moderation_queue(membership: Membership) -> int:
         .distinct()
         .count()
     )
+
+
+@register.filter
+def sanction_end(sanction: Sanction) -> str:
+    """A suspension's end as pages write it (a pseudonym's to the day)."""
+    from alongside.dialogue.moderation import sanction_end as end
+
+    return end(sanction)
