@@ -194,6 +194,10 @@ class Pseudonym(models.Model):
     # not "", so the unique constraint lets many erased pseudonyms share a space).
     owner_digest = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
     owner_sealed = models.TextField(blank=True, default="")
+    # A moderator approved one of its posts: from then on its posts publish at once.
+    # Until then every pseudonym's posts are held, whoever owns it (trust.py): the
+    # only standing a pseudonym has is its own history in its space.
+    reviewed = models.BooleanField(default=False)
 
     class Meta:
         constraints = (

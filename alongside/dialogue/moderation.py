@@ -486,7 +486,7 @@ def _auto_hide(post: Post) -> bool:
     if score < settings.auto_hide_score or reporters < settings.auto_hide_reporters:
         return False
     post.state = Post.State.HIDDEN
-    post.moderated_at = timezone.now()
+    post.moderated_at = moderated_now(post)
     post.save(update_fields=("state", "moderated_at"))
     _audit("dialogue.mod_post_auto_hidden", None, post, score=score, flags=reporters)
     _tell_author(
@@ -528,7 +528,7 @@ def hide(post: Post, *, moderator: User, reason: str = "") -> Post:
     if post.state == Post.State.HIDDEN:
         return post
     post.state = Post.State.HIDDEN
-    post.moderated_at = timezone.now()
+    post.moderated_at = moderated_now(post)
     post.save(update_fields=("state", "moderated_at"))
     _audit("dialogue.mod_post_hidden", moderator, post, reason=reason)
     message = _("A moderator hid your post in “%(thread)s”.") % {
@@ -550,7 +550,7 @@ def restore(post: Post, *, moderator: User) -> Post:
     _resolve_flags(post, Flag.Outcome.DISAGREED)
     if post.state == Post.State.HIDDEN:
         post.state = Post.State.PUBLISHED
-        post.moderated_at = timezone.now()
+        post.moderated_at = moderated_now(post)
         post.save(update_fields=("state", "moderated_at"))
         _audit("dialogue.mod_post_restored", moderator, post)
         _tell_author(
@@ -572,6 +572,13 @@ def _thread_post_url(post: Post) -> str:
 
 
 @transaction.atomic
+def moderated_now(post: Post) -> datetime:
+    """When a moderator acts on `post`, as stored: for a pseudonym's post the day only
+    (an exact approval time is the moment it was published)."""
+    now = timezone.now()
+    return safespace.day_start(now) if post.pseudonym_id is not None else now
+
+
 def approve(post: Post, *, moderator: User) -> Post:
     """Publish a held post: it now counts in its thread and notifies as a new post
     would, and counts towards its author's trust level."""
@@ -583,8 +590,11 @@ def approve(post: Post, *, moderator: User) -> Post:
         raise ModerationRefused(_("This post is no longer waiting for review."))
     post.state = Post.State.PUBLISHED
     post.held_because = ""
-    post.moderated_at = timezone.now()
+    post.moderated_at = moderated_now(post)
     post.save(update_fields=("state", "held_because", "moderated_at"))
+    if post.pseudonym_id is not None:
+        # Its first approved post: the pseudonym's posts publish at once from now on.
+        Pseudonym.objects.filter(pk=post.pseudonym_id).update(reviewed=True)
     Thread.objects.filter(pk=post.thread_id).update(
         post_count=F("post_count") + 1,
         last_posted_at=Greatest(F("last_posted_at"), post.created_at),
@@ -604,7 +614,7 @@ def approve(post: Post, *, moderator: User) -> Post:
 def _remove(post: Post, moderator: User, reason: str, action: str) -> Post:
     if not reason.strip():
         raise ModerationRefused(_("Say why: the author reads the reason."))
-    post.deleted_at = timezone.now()
+    post.deleted_at = moderated_now(post)
     post.moderated_at = post.deleted_at
     post.removed_by_moderator = True
     post.body = ""
@@ -924,7 +934,8 @@ def acted_by(appeal: Appeal) -> int | None:
     event = (
         AuditEvent.objects.filter(
             target_type="dialogue.post",
-            target_id=str(appeal.post.pk),
+            # By uid (audit_key); rows written before 0006 named the pk.
+            target_id__in=(str(appeal.post.uid), str(appeal.post.pk)),
             action__in=("dialogue.mod_post_hidden", "dialogue.mod_post_auto_hidden"),
         )
         .order_by("-created_at", "-id")
@@ -1140,7 +1151,11 @@ def _alerted(item: Waiting) -> bool:
     return AuditEvent.objects.filter(
         action="dialogue.mod_queue_alert",
         target_type=item.target._meta.label_lower,
-        target_id=audit_key(item.target) or str(item.target.pk),
+        # By uid for a post (audit_key); rows written before 0006 named the pk.
+        target_id__in={
+            audit_key(item.target) or str(item.target.pk),
+            str(item.target.pk),
+        },
         created_at__gte=due,
     ).exists()
 

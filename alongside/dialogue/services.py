@@ -392,7 +392,10 @@ def post_edit(post: Post, *, user: User, body: str) -> Post:
     if body != post.body:
         moderation.check_edit(post.thread.space, user, body)
         post.body = body
-        post.edited_at = timezone.now()
+        # A pseudonym's acts are stored to the day (safespace.day_start).
+        post.edited_at = (
+            safespace.day_start() if post.pseudonym_id is not None else timezone.now()
+        )
         post.save(update_fields=("body", "edited_at"))
     return post
 
@@ -403,7 +406,9 @@ def post_delete(post: Post, *, user: User) -> None:
     if not post.is_written_by(user):
         raise PermissionDenied
     if post.deleted_at is None:
-        post.deleted_at = timezone.now()
+        post.deleted_at = (
+            safespace.day_start() if post.pseudonym_id is not None else timezone.now()
+        )
         post.body = ""
         post.save(update_fields=("deleted_at", "body"))
         post.reactions.all().delete()

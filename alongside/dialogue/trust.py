@@ -19,9 +19,9 @@ Posting limits are counted in the database (exact, and testable with a frozen cl
 history in its space only (`pseudonym_level`): never on the real account's level, role,
 join date or real-name posts, which would let a moderator set a member's level, or
 look at who joined today, and watch which pseudonym changes. Every pseudonym, a
-moderator's included, starts new: its first `PSEUDONYM_REVIEWED_POSTS` published posts
-are held for review, with the new-member content and rate limits counted on its own
-posts (its "first day" starts at its first post), and it never leads.
+moderator's included, starts new: its posts are held for review until a moderator
+approved one (`Pseudonym.reviewed`), with the new-member content and rate limits
+counted on its own posts (its "first day" starts at its first post); it never leads.
 """
 
 from __future__ import annotations
@@ -96,20 +96,13 @@ def level_of(
     return level if level is not None else Level.NEW
 
 
-# Safe spaces: a pseudonym's posts are held until this many of them are published.
-PSEUDONYM_REVIEWED_POSTS = 3
-
-
 def pseudonym_level(pseudonym: Pseudonym | None) -> int:
-    """A pseudonym's level, from its own published posts in its space: NEW until
-    `PSEUDONYM_REVIEWED_POSTS` of them were published, then BASIC. Nothing of the
-    account behind it is read (see the module docstring)."""
-    if pseudonym is None:
+    """A pseudonym's level, from its own history in its space only: NEW until a
+    moderator approved one of its posts (`Pseudonym.reviewed`), then BASIC. Nothing
+    of the account behind it is read (see the module docstring)."""
+    if pseudonym is None or not pseudonym.reviewed:
         return Level.NEW
-    published = Post.objects.filter(
-        pseudonym=pseudonym, state=Post.State.PUBLISHED
-    ).count()
-    return Level.BASIC if published >= PSEUDONYM_REVIEWED_POSTS else Level.NEW
+    return Level.BASIC
 
 
 def level_in_space(space: Space, user: User) -> int:

@@ -38,11 +38,12 @@ from alongside.accounts.models import User
 from alongside.dialogue import moderation, safespace, services
 from alongside.dialogue.models import (
     DigestSubscription,
+    Post,
     Pseudonym,
     RevealRequest,
     Space,
 )
-from alongside.dialogue.tests.helpers import establish, make_space
+from alongside.dialogue.tests.helpers import establish, make_space, reviewed
 from alongside.equity.models import AnalystGrant
 from alongside.notifications.models import Notification
 from alongside.organizations.models import Membership, Role
@@ -217,6 +218,9 @@ class CanaryCrawlTestCase(BaseTestCase):
         DigestSubscription.objects.create(
             space=safe, user=self.bob, covered_until=timezone.now() - timedelta(hours=2)
         )
+        # The others' pseudonyms were approved before; his first post waits for a
+        # moderator, as every new pseudonym's does, and is approved.
+        reviewed(safe, self.alice, self.bob, self.fiona, self.paula)
         opening = services.thread_start(
             space=safe,
             author=self.canary,
@@ -224,7 +228,10 @@ class CanaryCrawlTestCase(BaseTestCase):
             body=f"PSEUDO-CANARY-{uuid.uuid4()} I never know when to speak up.",
         )
         assert opening.pseudonym is not None
+        assert opening.state == Post.State.HELD
         Pseudonym.objects.filter(pk=opening.pseudonym.pk).update(handle=HANDLE)
+        opening.refresh_from_db()
+        moderation.approve(opening, moderator=self.fiona)
         opening.refresh_from_db()
         thread = opening.thread
         bob_reply = services.reply(

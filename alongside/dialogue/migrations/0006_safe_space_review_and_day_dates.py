@@ -1,9 +1,13 @@
-"""Safe spaces: one hold reason for every cause, and pseudonymous rows dated to the day.
+"""Safe spaces: a pseudonym's own review standing, one hold reason for every cause,
+and pseudonymous rows dated to the day.
 
-Held posts in safe spaces take the one reason "Held for review" (`review`), whatever
-held them. Guidelines acceptances of safe spaces, and pseudonyms' follows and
-reactions, keep the start of their day instead of an exact time (see
-`safespace.day_start`). Going back keeps the new values: the exact times are gone.
+`Pseudonym.reviewed`: a moderator approved one of its posts (pseudonyms that already
+have a published post start reviewed, so nothing changes for them). Held posts in
+safe spaces take the one reason "Held for review" (`review`), whatever held them.
+Guidelines acceptances of safe spaces, pseudonyms' follows and reactions, and the
+edit, deletion and moderation times of pseudonymous posts keep the start of their day
+instead of an exact time (see `safespace.day_start`). Going back keeps the new
+values: the exact times are gone.
 """
 
 from datetime import datetime
@@ -23,6 +27,8 @@ def forwards(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     GuidelinesAcceptance = apps.get_model("dialogue", "GuidelinesAcceptance")
     Subscription = apps.get_model("dialogue", "Subscription")
     Reaction = apps.get_model("dialogue", "Reaction")
+    Pseudonym = apps.get_model("dialogue", "Pseudonym")
+    Pseudonym.objects.filter(posts__state="published").update(reviewed=True)
     Post.objects.filter(state="held", thread__space__is_safe=True).update(
         held_because="review"
     )
@@ -38,6 +44,16 @@ def forwards(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
             "created_at",
         ),
         (Reaction, Reaction.objects.filter(pseudonym__isnull=False), "created_at"),
+        *(
+            (
+                Post,
+                Post.objects.filter(
+                    pseudonym__isnull=False, **{f"{field}__isnull": False}
+                ),
+                field,
+            )
+            for field in ("edited_at", "deleted_at", "moderated_at")
+        ),
     ):
         for pk, moment in rows.values_list("pk", field).iterator():
             model.objects.filter(pk=pk).update(**{field: _day(moment)})
@@ -49,6 +65,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AddField(
+            model_name="pseudonym",
+            name="reviewed",
+            field=models.BooleanField(default=False),
+        ),
         migrations.AlterField(
             model_name="post",
             name="held_because",
