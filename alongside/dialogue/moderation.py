@@ -749,7 +749,11 @@ def sanction(
     }[Sanction.Kind(kind)]
     extra: dict[str, Any] = {"reason": made.reason, "sanction": str(made.pk)}
     if made.ends_at is not None:
-        extra["until"] = made.ends_at.isoformat()
+        extra["until"] = (
+            safespace.coarse_iso(made.ends_at)
+            if made.pseudonym_id is not None
+            else made.ends_at.isoformat()
+        )
     _audit(action, moderator, post, **extra)
     _tell_sanctioned(made, post)
     return made
