@@ -59,7 +59,7 @@ def data(request: AuthenticatedHttpRequest) -> HttpResponse:
 # The file holds everything about him, his pseudonyms' posts and sanctions included:
 # only right after he confirms his password (allauth asks, then resumes the GET),
 # so an open session on a shared screen cannot take it.
-@reauthentication_required
+@reauthentication_required  # type: ignore[untyped-decorator]
 def data_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     payload = services.user_data_export(request.user)
     audit_record(action="account.data_exported", actor=request.user, request=request)

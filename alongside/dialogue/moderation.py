@@ -803,7 +803,9 @@ def lift(made: Sanction, *, moderator: User) -> Sanction:
     made = Sanction.objects.select_for_update().get(pk=made.pk)
     if made.kind == Sanction.Kind.WARNING or not sanction_is_active(made):
         raise ModerationRefused(_("This sanction is not in force."))
-    made.lifted_at = timezone.now()
+    made.lifted_at = (
+        safespace.day_start() if made.pseudonym_id is not None else timezone.now()
+    )
     made.save(update_fields=("lifted_at",))
     _audit_sanction("dialogue.mod_sanction_lifted", moderator, made)
     _tell_about_sanction(made, _("A moderator lifted your %(kind)s early."))
@@ -898,11 +900,16 @@ def appeal_file(
         )
     try:
         with transaction.atomic():
+            pseudonymous = (post is not None and post.pseudonym_id is not None) or (
+                sanction is not None and sanction.pseudonym_id is not None
+            )
             appeal = Appeal.objects.create(
                 organization=organization,
                 post=post,
                 sanction=sanction,
                 statement=statement.strip(),
+                # His own act as the pseudonym: stored to the day.
+                created_at=safespace.day_start() if pseudonymous else timezone.now(),
             )
     except IntegrityError:
         raise ModerationRefused(
@@ -997,7 +1004,12 @@ def appeal_decide(
     appeal.outcome = Appeal.Outcome.OVERTURNED if overturn else Appeal.Outcome.UPHELD
     appeal.response = response.strip()
     appeal.decided_by = moderator
-    appeal.decided_at = timezone.now()
+    about = appeal.post if appeal.post is not None else appeal.sanction
+    appeal.decided_at = (
+        safespace.day_start()
+        if about is not None and about.pseudonym_id is not None
+        else timezone.now()
+    )
     appeal.save(update_fields=("outcome", "response", "decided_by", "decided_at"))
     verdict = (
         _("The moderators reversed the decision.")

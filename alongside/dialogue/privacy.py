@@ -122,10 +122,10 @@ def export_user_data(user: User) -> dict[str, Any]:
             {
                 "thread": f.thread.title,
                 "space": f.thread.space.name,
-                "pseudonym": handles.get(f.pseudonym_id),
+                "pseudonym": f.pseudonym.handle if f.pseudonym else None,
             }
             for f in Subscription.objects.filter(pseudonym__in=mine)
-            .select_related("thread__space")
+            .select_related("thread__space", "pseudonym")
             .order_by("thread__title", "id")
         ],
         "daily_digests": list(

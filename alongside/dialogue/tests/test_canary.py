@@ -40,6 +40,7 @@ from alongside.accounts.services import user_data_export
 from alongside.audit.models import AuditEvent
 from alongside.dialogue import moderation, safespace, services
 from alongside.dialogue.models import (
+    Appeal,
     DigestSubscription,
     GuidelinesAcceptance,
     Post,
@@ -628,6 +629,12 @@ class CanaryCrawlTestCase(BaseTestCase):
             *Sanction.objects.filter(pseudonym__isnull=False).values_list(
                 "created_at", flat=True
             ),
+            *Appeal.objects.filter(sanction__pseudonym__isnull=False).values_list(
+                "created_at", flat=True
+            ),
+            *Post.objects.filter(
+                pseudonym__isnull=False, moderated_at__isnull=False
+            ).values_list("moderated_at", flat=True),
         ):
             local = timezone.localtime(moment)
             self.assertEqual((local.hour, local.minute, local.second), (0, 0, 0))

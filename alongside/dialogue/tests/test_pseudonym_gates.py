@@ -138,7 +138,7 @@ class PseudonymGateInvarianceTestCase(BaseTestCase):
         self.assertEqual({e[2:] for e in holds}, {holds[0][2:]})
         self.assertEqual(holds[0][3], "Held for review")
 
-        changes: dict[str, Callable[[], None]] = {}
+        changes: dict[str, Callable[[], object]] = {}
 
         def level(value: int) -> Callable[[], None]:
             def set_level() -> None:
@@ -155,12 +155,12 @@ class PseudonymGateInvarianceTestCase(BaseTestCase):
 
             return set_level
 
-        def role(value: str) -> Callable[[], None]:
+        def role(value: str) -> Callable[[], object]:
             return lambda: Membership.objects.filter(pk=self._membership().pk).update(
                 role=value
             )
 
-        def joined(moment: datetime) -> Callable[[], None]:
+        def joined(moment: datetime) -> Callable[[], object]:
             return lambda: Membership.objects.filter(pk=self._membership().pk).update(
                 joined_at=moment
             )
