@@ -571,7 +571,6 @@ def _thread_post_url(post: Post) -> str:
     )
 
 
-@transaction.atomic
 def moderated_now(post: Post) -> datetime:
     """When a moderator acts on `post`, as stored: for a pseudonym's post the day only
     (an exact approval time is the moment it was published)."""
@@ -579,6 +578,7 @@ def moderated_now(post: Post) -> datetime:
     return safespace.day_start(now) if post.pseudonym_id is not None else now
 
 
+@transaction.atomic
 def approve(post: Post, *, moderator: User) -> Post:
     """Publish a held post: it now counts in its thread and notifies as a new post
     would, and counts towards its author's trust level."""
