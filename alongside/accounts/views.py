@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 
+from allauth.account.decorators import reauthentication_required
 from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -55,6 +56,10 @@ def data(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @require_GET
 @never_cache
+# The file holds everything about him, his pseudonyms' posts and sanctions included:
+# only right after he confirms his password (allauth asks, then resumes the GET),
+# so an open session on a shared screen cannot take it.
+@reauthentication_required  # type: ignore[untyped-decorator]
 def data_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     payload = services.user_data_export(request.user)
     audit_record(action="account.data_exported", actor=request.user, request=request)

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.http import HttpRequest
+from django.utils import timezone
 
 from alongside.audit.models import AuditEvent
 from alongside.lib.http import client_ip
@@ -38,13 +39,31 @@ def audit_record(
     target: models.Model | None = None,
     data: dict[str, Any] | None = None,
     request: HttpRequest | None = None,
+    target_key: str | None = None,
+    day_only: bool = False,
 ) -> AuditEvent:
+    """Append an audit row. `target_key` names the target instead of its pk (a random
+    uid for safe-space content, never a sequential id); `day_only` dates the row to
+    the start of its day (rows about safe-space content: no time finer than the day
+    to match against other records)."""
+    created_at = timezone.now()
+    if day_only:
+        created_at = timezone.localtime(created_at).replace(
+            hour=0, minute=0, second=0, microsecond=0
+        )
     event = AuditEvent.objects.create(
+        created_at=created_at,
         action=action,
         actor=actor if actor is not None and actor.pk else None,
         organization=organization,
         target_type=target._meta.label_lower if target is not None else "",
-        target_id=str(target.pk) if target is not None else "",
+        target_id=(
+            target_key
+            if target_key is not None
+            else str(target.pk)
+            if target is not None
+            else ""
+        ),
         data=data or {},
         ip=_ip(request),
     )

@@ -19,6 +19,7 @@ from alongside.dialogue.models import (
     ListeningPhase,
     MemberTrust,
     Post,
+    Pseudonym,
     Reaction,
     Space,
     Subscription,
@@ -524,10 +525,17 @@ def _safe_space(organization: Organization, users: dict[str, User]) -> None:
                         thread=thread, pseudonym=pseudonym, body=body, created_at=moment
                     )
                 )
+                # Stored to the day, as the services store them in a safe space.
                 GuidelinesAcceptance.objects.get_or_create(
-                    space=space, user=author, defaults={"version": 1}
+                    space=space,
+                    user=author,
+                    defaults={"version": 1, "accepted_at": safespace.day_start(moment)},
                 )
-                Subscription.objects.get_or_create(thread=thread, pseudonym=pseudonym)
+                Subscription.objects.get_or_create(
+                    thread=thread,
+                    pseudonym=pseudonym,
+                    defaults={"created_at": safespace.day_start(moment)},
+                )
             if thread is None:
                 continue
             thread.post_count = len(made)
@@ -539,4 +547,9 @@ def _safe_space(organization: Organization, users: dict[str, User]) -> None:
                         post=made[index],
                         pseudonym=safespace.pseudonym_for(space, users[reactor]),
                         kind=kind,
+                        defaults={"created_at": safespace.day_start(now)},
                     )
+        # Their posts are published, as if approved: their pseudonyms are reviewed.
+        Pseudonym.objects.filter(space=space, posts__state=Post.State.PUBLISHED).update(
+            reviewed=True
+        )

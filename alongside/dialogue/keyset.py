@@ -31,8 +31,8 @@ class KeysetPage[T: Model]:
 
 
 def _position(
-    queryset: QuerySet[Any], field: str, cursor: str | None
-) -> tuple[Any, int] | None:
+    queryset: QuerySet[Any], field: str, cursor: str | None, tiebreak: str = "id"
+) -> tuple[Any, Any] | None:
     """The (timestamp, id) of the row of `queryset` whose uid is `cursor`; None for a
     missing or malformed cursor, or one naming a row outside the list."""
     if not cursor:
@@ -41,7 +41,7 @@ def _position(
         uid = uuid.UUID(cursor)
     except ValueError:
         return None
-    found = queryset.filter(uid=uid).values_list(field, "id").first()
+    found = queryset.filter(uid=uid).values_list(field, tiebreak).first()
     return (found[0], found[1]) if found is not None else None
 
 
@@ -53,18 +53,23 @@ def keyset_page[T: Model](
     per_page: int,
     descending: bool = False,
     scope: QuerySet[T] | None = None,
+    tiebreak: str = "id",
 ) -> KeysetPage[T]:
-    """One page of `queryset` ordered by (`field`, id), after the row named by `cursor`
-    (its uid), looked up in `scope` (by default the list itself; a thread page passes
-    all of the thread's posts, so a post hidden from this viewer still positions)."""
+    """One page of `queryset` ordered by (`field`, `tiebreak`), after the row named by
+    `cursor` (its uid), looked up in `scope` (by default the list itself; a thread page
+    passes all of the thread's posts, so a post hidden from this viewer still
+    positions). `field` may be an annotation (search pages by the day); `tiebreak`
+    "uid" orders the rows of one day at random instead of in creation order."""
     direction = "-" if descending else ""
-    ordered = queryset.order_by(f"{direction}{field}", f"{direction}id")
-    position = _position(scope if scope is not None else queryset, field, cursor)
+    ordered = queryset.order_by(f"{direction}{field}", f"{direction}{tiebreak}")
+    position = _position(
+        scope if scope is not None else queryset, field, cursor, tiebreak
+    )
     if position is not None:
         moment, pk = position
         op = "lt" if descending else "gt"
         filters: dict[str, Any] = {f"{field}__{op}": moment}
-        same: dict[str, Any] = {field: moment, f"id__{op}": pk}
+        same: dict[str, Any] = {field: moment, f"{tiebreak}__{op}": pk}
         ordered = ordered.filter(Q(**filters) | Q(**same))
     rows = list(ordered[: per_page + 1])
     next_cursor = None

@@ -90,6 +90,8 @@ def round_phase_set(thread: Thread, *, user: User, phase: str) -> None:
         actor=user,
         organization=space.organization,
         target=thread,
+        target_key=str(thread.uid),
+        day_only=space.is_safe,
         data={"space": space.name, "phase": phase},
     )
     message = (

@@ -194,6 +194,10 @@ class Pseudonym(models.Model):
     # not "", so the unique constraint lets many erased pseudonyms share a space).
     owner_digest = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
     owner_sealed = models.TextField(blank=True, default="")
+    # A moderator approved one of its posts: from then on its posts publish at once.
+    # Until then every pseudonym's posts are held, whoever owns it (trust.py): the
+    # only standing a pseudonym has is its own history in its space.
+    reviewed = models.BooleanField(default=False)
 
     class Meta:
         constraints = (
@@ -378,6 +382,9 @@ class Post(models.Model):
     class HeldBecause(models.TextChoices):
         NEW_MEMBER = "new_member", _("A new member's first posts are reviewed")
         SCREEN = "screen", _("It may contain abusive language")
+        # Safe spaces: one reason whatever the cause, so a hold tells nothing about
+        # the pseudonym's owner (moderation.gate_post).
+        REVIEW = "review", _("Held for review")
 
     class Kind(models.TextChoices):
         POST = "post", _("Post")

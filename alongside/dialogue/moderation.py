@@ -177,8 +177,19 @@ def _audit(action: str, actor: User | None, post: Post | None, **data: Any) -> N
         actor=actor,
         organization=space.organization,
         target=target,
+        target_key=audit_key(target),
         data=details,
+        day_only=space.is_safe,
     )
+
+
+def audit_key(target: Any) -> str | None:
+    """How an audit row names a post or thread: its random uid, never its sequential
+    pk (an id next to another row's would date a pseudonym's post). Other targets
+    (sanctions, appeals: UUID keys) keep their pk."""
+    if isinstance(target, Post | Thread):
+        return str(target.uid)
+    return None
 
 
 def _tell(
@@ -273,7 +284,17 @@ def sanction_message(sanction: Sanction) -> str:
     return _(
         "You are suspended from posting and reacting here until %(end)s. You can "
         "appeal from the notification we sent you."
-    ) % {"end": date_format(timezone.localtime(sanction.ends_at), "j F Y, H:i")}
+    ) % {"end": sanction_end(sanction)}
+
+
+def sanction_end(sanction: Sanction) -> str:
+    """When a suspension ends, as pages write it: a pseudonym's to the day (it ends
+    at the start of that day), anyone else's to the minute."""
+    if sanction.ends_at is None:
+        return ""
+    if sanction.pseudonym_id is not None:
+        return date_format(timezone.localtime(sanction.ends_at), "j F Y")
+    return date_format(timezone.localtime(sanction.ends_at), "j F Y, H:i")
 
 
 def check_not_sanctioned(space: Space, user: User) -> None:
@@ -296,12 +317,19 @@ class Gate:
     level: int
 
 
+def _posting_level(space: Space, user: User) -> int:
+    """The level the posting gates use: in a safe space the pseudonym's own."""
+    if space.is_safe:
+        return trust.pseudonym_level(pseudonym_of(space, user))
+    return trust.level_in_space(space, user)
+
+
 def check_edit(space: Space, user: User, body: str) -> None:
     """An edit of a published post meets the same content rules as a new post: a new
     member's link and mention limits, and the language screen. Holding an edited post
     would announce it again on approval, so a screened edit is refused instead, with
     the reason (PostingRefused); leaders are not screened, as when they post."""
-    level = trust.level_in_space(space, user)
+    level = _posting_level(space, user)
     trust.check_content(body, level)
     if level >= trust.Level.LEADER:
         return
@@ -325,7 +353,31 @@ def gate_post(
     now: datetime,
 ) -> Gate:
     """Run the trust gates and rate limits (raising PostingRefused/RateLimited), then
-    decide whether the post is held: a new member's, or one the screen matches."""
+    decide whether the post is held: a new member's, or one the screen matches.
+
+    In a safe space everything here depends on the pseudonym's own history in the
+    space (`trust.pseudonym_level`), a moderator's pseudonym is screened like anyone's,
+    and a held post gives one reason whatever the cause (`HeldBecause.REVIEW`)."""
+    if space.is_safe:
+        pseudonym = pseudonym_of(space, user)
+        level = trust.pseudonym_level(pseudonym)
+        trust.check_content(body, level)
+        trust.check_rate(
+            space=space,
+            user=user,
+            body=body,
+            is_topic=is_topic,
+            level=level,
+            now=now,
+            thread_id=thread_id,
+            pseudonym=pseudonym,
+        )
+        matched = tuple(
+            screen.screen_post(body, screen.settings_for(space.organization_id))
+        )
+        if matched or level == trust.Level.NEW:
+            return Gate(Post.HeldBecause.REVIEW, matched, level)
+        return Gate("", (), level)
     level = trust.level_in_space(space, user)
     if (
         level == trust.Level.NEW
@@ -368,7 +420,13 @@ def credit_published(post: Post, user: User | None) -> None:
 
 
 def held_message(held_because: str) -> str:
-    """What the author reads when his post is held."""
+    """What the author reads when his post is held (in a safe space the same words
+    whatever the cause)."""
+    if held_because == Post.HeldBecause.REVIEW:
+        return _(
+            "Thank you. A moderator will read your post before it appears; it is "
+            "waiting for review. You can still edit it."
+        )
     if held_because == Post.HeldBecause.SCREEN:
         return _(
             "Thank you. Your post may contain words our community screens, so a "
@@ -448,7 +506,7 @@ def _auto_hide(post: Post) -> bool:
     if score < settings.auto_hide_score or reporters < settings.auto_hide_reporters:
         return False
     post.state = Post.State.HIDDEN
-    post.moderated_at = timezone.now()
+    post.moderated_at = moderated_now(post)
     post.save(update_fields=("state", "moderated_at"))
     _audit("dialogue.mod_post_auto_hidden", None, post, score=score, flags=reporters)
     _tell_author(
@@ -490,7 +548,7 @@ def hide(post: Post, *, moderator: User, reason: str = "") -> Post:
     if post.state == Post.State.HIDDEN:
         return post
     post.state = Post.State.HIDDEN
-    post.moderated_at = timezone.now()
+    post.moderated_at = moderated_now(post)
     post.save(update_fields=("state", "moderated_at"))
     _audit("dialogue.mod_post_hidden", moderator, post, reason=reason)
     message = _("A moderator hid your post in “%(thread)s”.") % {
@@ -512,7 +570,7 @@ def restore(post: Post, *, moderator: User) -> Post:
     _resolve_flags(post, Flag.Outcome.DISAGREED)
     if post.state == Post.State.HIDDEN:
         post.state = Post.State.PUBLISHED
-        post.moderated_at = timezone.now()
+        post.moderated_at = moderated_now(post)
         post.save(update_fields=("state", "moderated_at"))
         _audit("dialogue.mod_post_restored", moderator, post)
         _tell_author(
@@ -533,6 +591,13 @@ def _thread_post_url(post: Post) -> str:
     )
 
 
+def moderated_now(post: Post) -> datetime:
+    """When a moderator acts on `post`, as stored: for a pseudonym's post the day only
+    (an exact approval time is the moment it was published)."""
+    now = timezone.now()
+    return safespace.day_start(now) if post.pseudonym_id is not None else now
+
+
 @transaction.atomic
 def approve(post: Post, *, moderator: User) -> Post:
     """Publish a held post: it now counts in its thread and notifies as a new post
@@ -545,8 +610,11 @@ def approve(post: Post, *, moderator: User) -> Post:
         raise ModerationRefused(_("This post is no longer waiting for review."))
     post.state = Post.State.PUBLISHED
     post.held_because = ""
-    post.moderated_at = timezone.now()
+    post.moderated_at = moderated_now(post)
     post.save(update_fields=("state", "held_because", "moderated_at"))
+    if post.pseudonym_id is not None:
+        # Its first approved post: the pseudonym's posts publish at once from now on.
+        Pseudonym.objects.filter(pk=post.pseudonym_id).update(reviewed=True)
     Thread.objects.filter(pk=post.thread_id).update(
         post_count=F("post_count") + 1,
         last_posted_at=Greatest(F("last_posted_at"), post.created_at),
@@ -566,7 +634,7 @@ def approve(post: Post, *, moderator: User) -> Post:
 def _remove(post: Post, moderator: User, reason: str, action: str) -> Post:
     if not reason.strip():
         raise ModerationRefused(_("Say why: the author reads the reason."))
-    post.deleted_at = timezone.now()
+    post.deleted_at = moderated_now(post)
     post.moderated_at = post.deleted_at
     post.removed_by_moderator = True
     post.body = ""
@@ -671,6 +739,17 @@ def sanction(
             _("The author moderates this space; ask a program administrator.")
         )
     now = timezone.now()
+    ends_at = (
+        now + timedelta(days=days)
+        if kind == Sanction.Kind.SUSPENSION and days
+        else None
+    )
+    if post.pseudonym_id is not None:
+        # About a pseudonym: dated to the day, and a suspension ends at the start of
+        # a day (rounded up, so it lasts at least the days chosen).
+        now = safespace.day_start(now)
+        if ends_at is not None:
+            ends_at = now + timedelta(days=days + 1) if days else None
     made = Sanction.objects.create(
         organization=space.organization,
         space=sanction_scope(post),
@@ -679,9 +758,7 @@ def sanction(
         post=post,
         kind=kind,
         reason=reason.strip(),
-        ends_at=now + timedelta(days=days)
-        if kind == Sanction.Kind.SUSPENSION and days
-        else None,
+        ends_at=ends_at,
         created_by=moderator,
         created_at=now,
     )
@@ -692,7 +769,11 @@ def sanction(
     }[Sanction.Kind(kind)]
     extra: dict[str, Any] = {"reason": made.reason, "sanction": str(made.pk)}
     if made.ends_at is not None:
-        extra["until"] = made.ends_at.isoformat()
+        extra["until"] = (
+            safespace.coarse_iso(made.ends_at)
+            if made.pseudonym_id is not None
+            else made.ends_at.isoformat()
+        )
     _audit(action, moderator, post, **extra)
     _tell_sanctioned(made, post)
     return made
@@ -742,7 +823,9 @@ def lift(made: Sanction, *, moderator: User) -> Sanction:
     made = Sanction.objects.select_for_update().get(pk=made.pk)
     if made.kind == Sanction.Kind.WARNING or not sanction_is_active(made):
         raise ModerationRefused(_("This sanction is not in force."))
-    made.lifted_at = timezone.now()
+    made.lifted_at = (
+        safespace.day_start() if made.pseudonym_id is not None else timezone.now()
+    )
     made.save(update_fields=("lifted_at",))
     _audit_sanction("dialogue.mod_sanction_lifted", moderator, made)
     _tell_about_sanction(made, _("A moderator lifted your %(kind)s early."))
@@ -773,6 +856,7 @@ def _audit_sanction(
             "space_id": space.pk if space else None,
             **details,
         },
+        day_only=made.pseudonym_id is not None or (space is not None and space.is_safe),
     )
 
 
@@ -837,11 +921,16 @@ def appeal_file(
         )
     try:
         with transaction.atomic():
+            pseudonymous = (post is not None and post.pseudonym_id is not None) or (
+                sanction is not None and sanction.pseudonym_id is not None
+            )
             appeal = Appeal.objects.create(
                 organization=organization,
                 post=post,
                 sanction=sanction,
                 statement=statement.strip(),
+                # His own act as the pseudonym: stored to the day.
+                created_at=safespace.day_start() if pseudonymous else timezone.now(),
             )
     except IntegrityError:
         raise ModerationRefused(
@@ -877,7 +966,8 @@ def acted_by(appeal: Appeal) -> int | None:
     event = (
         AuditEvent.objects.filter(
             target_type="dialogue.post",
-            target_id=str(appeal.post.pk),
+            # By uid (audit_key); rows written before 0006 named the pk.
+            target_id__in=(str(appeal.post.uid), str(appeal.post.pk)),
             action__in=("dialogue.mod_post_hidden", "dialogue.mod_post_auto_hidden"),
         )
         .order_by("-created_at", "-id")
@@ -935,7 +1025,12 @@ def appeal_decide(
     appeal.outcome = Appeal.Outcome.OVERTURNED if overturn else Appeal.Outcome.UPHELD
     appeal.response = response.strip()
     appeal.decided_by = moderator
-    appeal.decided_at = timezone.now()
+    about = appeal.post if appeal.post is not None else appeal.sanction
+    appeal.decided_at = (
+        safespace.day_start()
+        if about is not None and about.pseudonym_id is not None
+        else timezone.now()
+    )
     appeal.save(update_fields=("outcome", "response", "decided_by", "decided_at"))
     verdict = (
         _("The moderators reversed the decision.")
@@ -1086,11 +1181,19 @@ def waiting_items(now: datetime) -> list[Waiting]:
 
 
 def _alerted(item: Waiting) -> bool:
+    due = item.since + SLA
+    if item.space is not None and item.space.is_safe:
+        # Safe-space rows are dated to their day (audit_record(day_only=True)).
+        due = safespace.day_start(due)
     return AuditEvent.objects.filter(
         action="dialogue.mod_queue_alert",
         target_type=item.target._meta.label_lower,
-        target_id=str(item.target.pk),
-        created_at__gte=item.since + SLA,
+        # By uid for a post (audit_key); rows written before 0006 named the pk.
+        target_id__in={
+            audit_key(item.target) or str(item.target.pk),
+            str(item.target.pk),
+        },
+        created_at__gte=due,
     ).exists()
 
 
@@ -1124,15 +1227,22 @@ def send_alerts(now: datetime | None = None) -> int:
                     % {"what": item.what, "org": organization.name},
                     url,
                 )
+            safe = space is not None and space.is_safe
             audit_record(
                 action="dialogue.mod_queue_alert",
                 organization=organization,
                 target=item.target,
+                target_key=audit_key(item.target),
                 data={
                     "space": space.name if space else "",
                     "space_id": space.pk if space else None,
-                    "since": item.since.isoformat(),
+                    "since": (
+                        safespace.coarse_iso(item.since)
+                        if safe
+                        else item.since.isoformat()
+                    ),
                 },
+                day_only=safe,
             )
             sent += 1
     return sent

@@ -583,8 +583,17 @@ def log(request: OrgHttpRequest) -> HttpResponse:
     page = Paginator(events.filter(scope), LOG_PER_PAGE).get_page(
         request.GET.get("page")
     )
+    # Rows about safe-space content are dated to the day (audit_record(day_only)):
+    # shown as a date, never "00:00".
+    safe_ids = set(
+        _moderated_spaces(request).filter(is_safe=True).values_list("pk", flat=True)
+    )
     rows = [
-        (event, str(ACTION_LABELS.get(event.action, event.action)))
+        (
+            event,
+            str(ACTION_LABELS.get(event.action, event.action)),
+            event.data.get("space_id") in safe_ids,
+        )
         for event in page.object_list
     ]
     return render(

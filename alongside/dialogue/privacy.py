@@ -14,6 +14,7 @@ from django.db.models import Q
 
 from alongside.dialogue import safespace
 from alongside.dialogue.models import (
+    Appeal,
     DigestSubscription,
     Flag,
     GuidelinesAcceptance,
@@ -27,17 +28,44 @@ from alongside.dialogue.models import (
 )
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from alongside.accounts.models import User
 
 
+def _when(moment: datetime | None, safe: bool) -> str | None:
+    """A time in the export: about safe-space content the date only (DESIGN rule 2:
+    even his own copy dates a pseudonym's acts no finer than the day)."""
+    if moment is None:
+        return None
+    return safespace.coarse_iso(moment) if safe else moment.isoformat()
+
+
 def export_user_data(user: User) -> dict[str, Any]:
-    # His own pseudonyms only, found by their keyed digests: never anyone else's.
+    """Everything dialogue holds about him, under his name and under each of his
+    pseudonyms (found by their keyed digests: never anyone else's). The download is
+    his only, after a recent sign-in (accounts.views.data_export)."""
     pseudonyms = safespace.pseudonyms_of(user)
+    mine = [p.pk for p in pseudonyms]
+    handles = {p.pk: p.handle for p in pseudonyms}
     posts = (
-        Post.objects.filter(
-            Q(author=user) | Q(pseudonym__in=[p.pk for p in pseudonyms])
-        )
+        Post.objects.filter(Q(author=user) | Q(pseudonym__in=mine))
         .select_related("thread__space__organization", "pseudonym")
+        .order_by("created_at", "id")
+    )
+    sanctions = (
+        Sanction.objects.filter(Q(user=user) | Q(pseudonym__in=mine))
+        .select_related("organization", "space", "post")
+        .order_by("created_at", "id")
+    )
+    appeals = (
+        Appeal.objects.filter(
+            Q(post__author=user)
+            | Q(post__pseudonym__in=mine)
+            | Q(sanction__user=user)
+            | Q(sanction__pseudonym__in=mine)
+        )
+        .select_related("post__thread__space", "sanction__space")
         .order_by("created_at", "id")
     )
     return {
@@ -51,28 +79,35 @@ def export_user_data(user: User) -> dict[str, Any]:
         ],
         "posts": [
             {
+                "id": str(p.uid),
                 "organization": p.thread.space.organization.slug,
                 "space": p.thread.space.name,
                 "thread": p.thread.title,
                 "pseudonym": p.pseudonym.handle if p.pseudonym else None,
+                "state": p.state,
                 "body": p.body,
-                "created_at": p.created_at.isoformat(),
-                "edited_at": p.edited_at.isoformat() if p.edited_at else None,
-                "deleted_at": p.deleted_at.isoformat() if p.deleted_at else None,
+                "created_at": _when(p.created_at, p.pseudonym_id is not None),
+                "edited_at": _when(p.edited_at, p.pseudonym_id is not None),
+                "deleted_at": _when(p.deleted_at, p.pseudonym_id is not None),
             }
             for p in posts
         ],
         "reactions": [
-            {"post": r.post_id, "kind": r.kind, "created_at": r.created_at.isoformat()}
-            for r in Reaction.objects.filter(
-                Q(user=user) | Q(pseudonym__in=[p.pk for p in pseudonyms])
-            ).order_by("created_at", "id")
+            {
+                "post": str(r.post.uid),
+                "pseudonym": handles.get(r.pseudonym_id) if r.pseudonym_id else None,
+                "kind": r.kind,
+                "created_at": _when(r.created_at, r.pseudonym_id is not None),
+            }
+            for r in Reaction.objects.filter(Q(user=user) | Q(pseudonym__in=mine))
+            .select_related("post")
+            .order_by("created_at", "id")
         ],
         "guidelines_accepted": [
             {
                 "space": a.space.name,
                 "version": a.version,
-                "accepted_at": a.accepted_at.isoformat(),
+                "accepted_at": _when(a.accepted_at, a.space.is_safe),
             }
             for a in GuidelinesAcceptance.objects.filter(user=user).select_related(
                 "space"
@@ -83,6 +118,16 @@ def export_user_data(user: User) -> dict[str, Any]:
                 "thread__title", flat=True
             )
         ),
+        "threads_followed_as_pseudonym": [
+            {
+                "thread": f.thread.title,
+                "space": f.thread.space.name,
+                "pseudonym": f.pseudonym.handle if f.pseudonym else None,
+            }
+            for f in Subscription.objects.filter(pseudonym__in=mine)
+            .select_related("thread__space", "pseudonym")
+            .order_by("thread__title", "id")
+        ],
         "daily_digests": list(
             DigestSubscription.objects.filter(user=user).values_list(
                 "space__name", flat=True
@@ -90,32 +135,45 @@ def export_user_data(user: User) -> dict[str, Any]:
         ),
         # Moderation: the flags he made (never the flags others made on his posts:
         # a reported member never learns who reported him), the sanctions against
-        # him by name, and his trust levels.
+        # him by name or against his pseudonyms, his appeals, and his trust levels.
         "flags_made": [
             {
                 "post": str(f.post.uid),
                 "reason": f.reason,
                 "detail": f.detail,
                 "outcome": f.outcome,
-                "created_at": f.created_at.isoformat(),
+                "created_at": _when(f.created_at, f.post.thread.space.is_safe),
             }
             for f in Flag.objects.filter(reporter=user)
-            .select_related("post")
+            .select_related("post__thread__space")
             .order_by("created_at", "id")
         ],
         "sanctions": [
             {
+                "id": str(s.pk),
                 "organization": s.organization.slug,
                 "kind": s.kind,
                 "reason": s.reason,
                 "space": s.space.name if s.space else None,
-                "created_at": s.created_at.isoformat(),
-                "ends_at": s.ends_at.isoformat() if s.ends_at else None,
-                "lifted_at": s.lifted_at.isoformat() if s.lifted_at else None,
+                "pseudonym": handles.get(s.pseudonym_id) if s.pseudonym_id else None,
+                "post": str(s.post.uid) if s.post else None,
+                "created_at": _when(s.created_at, s.pseudonym_id is not None),
+                "ends_at": _when(s.ends_at, s.pseudonym_id is not None),
+                "lifted_at": _when(s.lifted_at, s.pseudonym_id is not None),
             }
-            for s in Sanction.objects.filter(user=user).select_related(
-                "organization", "space"
-            )
+            for s in sanctions
+        ],
+        "appeals": [
+            {
+                "post": str(a.post.uid) if a.post else None,
+                "sanction": str(a.sanction_id) if a.sanction_id else None,
+                "statement": a.statement,
+                "outcome": a.outcome,
+                "response": a.response,
+                "created_at": _when(a.created_at, _about_pseudonym(a)),
+                "decided_at": _when(a.decided_at, _about_pseudonym(a)),
+            }
+            for a in appeals
         ],
         "trust_levels": [
             {"organization": t.organization.slug, "level": t.level}
@@ -124,6 +182,12 @@ def export_user_data(user: User) -> dict[str, Any]:
             )
         ],
     }
+
+
+def _about_pseudonym(appeal: Appeal) -> bool:
+    if appeal.post is not None:
+        return appeal.post.pseudonym_id is not None
+    return appeal.sanction is not None and appeal.sanction.pseudonym_id is not None
 
 
 @transaction.atomic

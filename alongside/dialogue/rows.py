@@ -323,6 +323,8 @@ def _notice(post: Post, is_mine: bool) -> str:
                 "Waiting for review: only you and the moderators can see this post "
                 "until a moderator approves it."
             )
+        if post.held_because == Post.HeldBecause.REVIEW:
+            return _("Held for review.")
         return _("Held for review:") + " " + post.get_held_because_display()
     if post.state == Post.State.HIDDEN:
         return _("Hidden by a moderator: others see only that it was hidden.")

@@ -344,6 +344,23 @@ def _opens_with_current(pseudonym: Pseudonym) -> bool:
 # Coarse time and recent sign-in ------------------------------------------------------
 
 
+def day_start(moment: datetime | None = None) -> datetime:
+    """The start (00:00, the site's time zone) of `moment`'s day (today by default): what a record
+    about safe-space content stores instead of an exact time, where an exact time
+    could be matched against another record (a guidelines acceptance seconds before
+    a pseudonym's first post, a follow or a reaction against a session)."""
+    moment = moment or timezone.now()
+    return timezone.localtime(moment).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def coarse_iso(moment: datetime | None) -> str | None:
+    """A time about safe-space content as an export or audit row writes it: its date
+    (ISO 8601, local to the site), never finer."""
+    if moment is None:
+        return None
+    return timezone.localtime(moment).date().isoformat()
+
+
 def coarse_date(moment: datetime) -> str:
     """How a safe space shows a time: the date only."""
     return date_format(timezone.localtime(moment), "j F Y")

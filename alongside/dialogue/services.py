@@ -133,7 +133,12 @@ def guidelines_accept(space: Space, user: User) -> GuidelinesAcceptance:
     acceptance, _created = GuidelinesAcceptance.objects.update_or_create(
         space=space,
         user=user,
-        defaults={"version": space.guidelines_version, "accepted_at": timezone.now()},
+        # In a safe space the day only: an exact time stored seconds before the
+        # pseudonym's first post would tie the two together.
+        defaults={
+            "version": space.guidelines_version,
+            "accepted_at": safespace.day_start() if space.is_safe else timezone.now(),
+        },
     )
     return acceptance
 
@@ -222,7 +227,11 @@ def _add_post(
         held_because=gate.held_because,
     )
     if pseudonym is not None:
-        Subscription.objects.get_or_create(thread=thread, pseudonym=pseudonym)
+        Subscription.objects.get_or_create(
+            thread=thread,
+            pseudonym=pseudonym,
+            defaults={"created_at": safespace.day_start(now)},
+        )
     else:
         Subscription.objects.get_or_create(thread=thread, user=author)
     if post.state == Post.State.HELD:
@@ -476,7 +485,10 @@ def post_edit(post: Post, *, user: User, body: str) -> Post:
     if body != post.body:
         moderation.check_edit(post.thread.space, user, body)
         post.body = body
-        post.edited_at = timezone.now()
+        # A pseudonym's acts are stored to the day (safespace.day_start).
+        post.edited_at = (
+            safespace.day_start() if post.pseudonym_id is not None else timezone.now()
+        )
         post.save(update_fields=("body", "edited_at"))
     return post
 
@@ -487,7 +499,9 @@ def post_delete(post: Post, *, user: User) -> None:
     if not post.is_written_by(user):
         raise PermissionDenied
     if post.deleted_at is None:
-        post.deleted_at = timezone.now()
+        post.deleted_at = (
+            safespace.day_start() if post.pseudonym_id is not None else timezone.now()
+        )
         post.body = ""
         post.save(update_fields=("deleted_at", "body"))
         post.reactions.all().delete()
@@ -512,6 +526,7 @@ def reaction_set(post: Post, *, user: User, kind: str, on: bool) -> None:
         pseudonym = safespace.pseudonym_for(space, user, create=on)
         if pseudonym is None:
             return  # taking off a reaction he never gave
+        # A pseudonym's act is dated to the day (see safespace.day_start).
         who: dict[str, object] = {"pseudonym": pseudonym}
     else:
         who = {"user": user}
@@ -520,7 +535,12 @@ def reaction_set(post: Post, *, user: User, kind: str, on: bool) -> None:
         return
     try:
         with transaction.atomic():
-            Reaction.objects.create(post=post, kind=kind, **who)
+            Reaction.objects.create(
+                post=post,
+                kind=kind,
+                created_at=safespace.day_start() if space.is_safe else timezone.now(),
+                **who,
+            )
     except IntegrityError:
         pass  # already there: the state asked for
 
@@ -532,7 +552,11 @@ def subscription_set(thread: Thread, *, user: User, on: bool) -> None:
         if pseudonym is None:
             return
         if on:
-            Subscription.objects.get_or_create(thread=thread, pseudonym=pseudonym)
+            Subscription.objects.get_or_create(
+                thread=thread,
+                pseudonym=pseudonym,
+                defaults={"created_at": safespace.day_start()},
+            )
         else:
             Subscription.objects.filter(thread=thread, pseudonym=pseudonym).delete()
         return

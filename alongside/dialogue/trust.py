@@ -14,6 +14,14 @@ and time. Program admins and facilitators count as level 4 (leaders) for every g
 
 A moderator may set a member's level by hand; the automatic rule then leaves it alone.
 Posting limits are counted in the database (exact, and testable with a frozen clock).
+
+**Safe spaces** use none of this. A pseudonym's gates depend on its own pseudonymous
+history in its space only (`pseudonym_level`): never on the real account's level, role,
+join date or real-name posts, which would let a moderator set a member's level, or
+look at who joined today, and watch which pseudonym changes. Every pseudonym, a
+moderator's included, starts new: its posts are held for review until a moderator
+approved one (`Pseudonym.reviewed`), with the new-member content and rate limits
+counted on its own posts (its "first day" starts at its first post); it never leads.
 """
 
 from __future__ import annotations
@@ -86,6 +94,15 @@ def level_of(
         .first()
     )
     return level if level is not None else Level.NEW
+
+
+def pseudonym_level(pseudonym: Pseudonym | None) -> int:
+    """A pseudonym's level, from its own history in its space only: NEW until a
+    moderator approved one of its posts (`Pseudonym.reviewed`), then BASIC. Nothing
+    of the account behind it is read (see the module docstring)."""
+    if pseudonym is None or not pseudonym.reviewed:
+        return Level.NEW
+    return Level.BASIC
 
 
 def level_in_space(space: Space, user: User) -> int:
@@ -185,8 +202,18 @@ def check_rate(
     pseudonym: Pseudonym | None = None,
 ) -> None:
     """Raise RateLimited when this post would break a posting limit, or PostingRefused
-    for a duplicate of the member's own recent post in the same thread."""
-    mine = Post.objects.filter(_by(user, pseudonym))
+    for a duplicate of the member's own recent post in the same thread.
+
+    In a safe space only the pseudonym's own posts count (none of his real-name
+    posts, nor his join date): its first day starts at its first post."""
+    if space.is_safe:
+        mine = (
+            Post.objects.filter(pseudonym=pseudonym)
+            if pseudonym
+            else Post.objects.none()
+        )
+    else:
+        mine = Post.objects.filter(_by(user, pseudonym))
     if thread_id is not None and body.strip():
         duplicate = (
             mine.filter(
@@ -239,11 +266,18 @@ def check_rate(
                 % {"seconds": wait},
                 wait,
             )
-        joined = (
-            Membership.objects.filter(organization_id=space.organization_id, user=user)
-            .values_list("joined_at", flat=True)
-            .first()
-        )
+        if space.is_safe:
+            joined = (
+                mine.order_by("created_at").values_list("created_at", flat=True).first()
+            )
+        else:
+            joined = (
+                Membership.objects.filter(
+                    organization_id=space.organization_id, user=user
+                )
+                .values_list("joined_at", flat=True)
+                .first()
+            )
         if joined is not None and now - joined < FIRST_DAY:
             cap = FIRST_DAY_MAX_TOPICS if is_topic else FIRST_DAY_MAX_REPLIES
             if kind.filter(created_at__gte=joined).count() >= cap:

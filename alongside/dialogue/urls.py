@@ -1,11 +1,39 @@
 from __future__ import annotations
 
-from django.urls import path
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern
+from django.urls import path as _path
+from django.utils.cache import patch_cache_control
 
 from alongside.dialogue import moderation_views as mod
 from alongside.dialogue import reveal_views, views
 
 app_name = "dialogue"
+
+
+def _no_store(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Every page here may show safe-space content (a thread, a search hit, the
+    moderation queue): `Cache-Control: private, no-store`, so no shared cache or
+    browser cache keeps a copy that could be read later or matched to a visit."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        patch_cache_control(response, private=True, no_store=True)
+        return response
+
+    return wrapper
+
+
+def path(
+    route: str, view: Callable[..., HttpResponse], *args: Any, **kwargs: Any
+) -> URLPattern:
+    return _path(route, _no_store(view), *args, **kwargs)
+
 
 _S = "o/<slug:org>/spaces"
 _ONE = f"{_S}/<int:space_id>"

@@ -6,6 +6,7 @@ from uuid import UUID
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
+from django.db.models.functions import TruncDate
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -548,10 +549,13 @@ def search(request: OrgHttpRequest) -> HttpResponse:
     results: list[tuple[Post, str]] = []
     if query:
         page = keyset_page(
-            search_posts(
-                query, viewer=request.user, organization=request.organization
-            ).select_related("author", "pseudonym", "thread__space"),
-            field="created_at",
+            search_posts(query, viewer=request.user, organization=request.organization)
+            .select_related("author", "pseudonym", "thread__space")
+            .annotate(day=TruncDate("created_at")),
+            # By day, then at random (uid) within a day: pseudonymous posts are
+            # never placed in exact time order among timed ones.
+            field="day",
+            tiebreak="uid",
             cursor=request.GET.get("after"),
             per_page=SEARCH_RESULTS_PER_PAGE,
             descending=True,

@@ -127,8 +127,37 @@ class DataPageTestCase(BaseTestCase):
         self.assertContains(r, "you are the only program admin of Northwind Collective")
         self.assertContains(r, "/o/northwind/admin/members/")
 
-    def test_the_export_is_a_json_attachment_of_my_own_data(self) -> None:
+    def reauthenticated(self, user: User) -> None:
+        """As if `user` had just confirmed his password on allauth's page."""
+        import time
+
+        from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
+
+        self.client.force_login(user)
+        session = self.client.session
+        session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+            {"method": "password", "at": time.time(), "reauthenticated": True}
+        ]
+        session["account_authentication_methods_user"] = str(user.pk)
+        session.save()
+
+    def test_the_export_asks_for_the_password_first(self) -> None:
+        # A session that has not just confirmed the password gets allauth's
+        # reauthentication page first, never the file.
         self.client.force_login(self.alice)
+        r = self.client.get("/me/data/export/")
+        self.assertEqual(r.status_code, 302)
+        self.assertIn("/accounts/reauthenticate/", r["Location"])
+        self.assertNotIn("Content-Disposition", r)
+        r = self.client.post(r["Location"], {"password": PASSWORD}, follow=True)
+        self.assertEqual(r.status_code, 200)
+        self.assertTrue(r["Content-Disposition"].startswith("attachment; filename="))
+        data = json.loads(r.content)
+        self.assertEqual(data["accounts"]["profile"]["email"], "alice@example.org")
+
+    def test_the_export_is_a_json_attachment_of_my_own_data(self) -> None:
+        # Reauthenticated a moment ago: the file at once.
+        self.reauthenticated(self.alice)
         r = self.client.get("/me/data/export/")
         self.assertEqual(r.status_code, 200)
         self.assertEqual(r["Content-Type"], "application/json; charset=utf-8")

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django import template
 from django.db.models import Q
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.formats import date_format
@@ -13,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from alongside.accounts.models import User
-from alongside.dialogue.models import Post, Space, Thread
+from alongside.dialogue.models import Post, Sanction, Space, Thread
 from alongside.organizations.models import Membership, Organization
 
 register = template.Library()
@@ -23,13 +24,18 @@ HOME_THREADS = 5
 
 @register.simple_tag
 def dialogue_threads_for_home(organization: Organization, user: User) -> list[Thread]:
-    """The latest active conversations in the spaces the viewer may see (one query)."""
+    """The latest active conversations in the spaces the viewer may see (one query).
+
+    Ordered by the day of their last post, then at random (uid) within a day: a
+    safe-space thread is never placed in exact time order among timed ones, which
+    would date its last pseudonymous post to the minute."""
     spaces = Space.objects.visible_to(user, organization).values("pk")
     return list(
         Thread.objects.filter(space__in=spaces)
         .listed_for(user)
         .select_related("space__organization")
-        .latest_first()[:HOME_THREADS]
+        .annotate(day=TruncDate("last_posted_at"))
+        .order_by("-day", "uid")[:HOME_THREADS]
     )
 
 
@@ -68,3 +74,11 @@ def dialogue_moderation_queue(membership: Membership) -> int:
         .distinct()
         .count()
     )
+
+
+@register.filter
+def sanction_end(sanction: Sanction) -> str:
+    """A suspension's end as pages write it (a pseudonym's to the day)."""
+    from alongside.dialogue.moderation import sanction_end as end
+
+    return end(sanction)

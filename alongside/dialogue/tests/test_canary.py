@@ -21,6 +21,7 @@ fails; and the checker must catch a planted leak.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import uuid
@@ -35,14 +36,22 @@ from django.urls import get_resolver, reverse
 from django.utils import timezone
 
 from alongside.accounts.models import User
+from alongside.accounts.services import user_data_export
+from alongside.audit.models import AuditEvent
 from alongside.dialogue import moderation, safespace, services
 from alongside.dialogue.models import (
+    Appeal,
     DigestSubscription,
+    GuidelinesAcceptance,
+    Post,
     Pseudonym,
+    Reaction,
     RevealRequest,
+    Sanction,
     Space,
+    Subscription,
 )
-from alongside.dialogue.tests.helpers import establish, make_space
+from alongside.dialogue.tests.helpers import establish, make_space, reviewed
 from alongside.equity.models import AnalystGrant
 from alongside.notifications.models import Notice, Notification
 from alongside.notifications.services import safe_space_news_send
@@ -219,6 +228,9 @@ class CanaryCrawlTestCase(BaseTestCase):
         DigestSubscription.objects.create(
             space=safe, user=self.bob, covered_until=timezone.now() - timedelta(hours=2)
         )
+        # The others' pseudonyms were approved before; his first post waits for a
+        # moderator, as every new pseudonym's does, and is approved.
+        reviewed(safe, self.alice, self.bob, self.fiona, self.paula)
         opening = services.thread_start(
             space=safe,
             author=self.canary,
@@ -226,7 +238,10 @@ class CanaryCrawlTestCase(BaseTestCase):
             body=f"PSEUDO-CANARY-{uuid.uuid4()} I never know when to speak up.",
         )
         assert opening.pseudonym is not None
+        assert opening.state == Post.State.HELD
         Pseudonym.objects.filter(pk=opening.pseudonym.pk).update(handle=HANDLE)
+        opening.refresh_from_db()
+        moderation.approve(opening, moderator=self.fiona)
         opening.refresh_from_db()
         thread = opening.thread
         bob_reply = services.reply(
@@ -483,3 +498,159 @@ class CanaryCrawlTestCase(BaseTestCase):
         self.assertEqual(crawl.leaks(patterns), [])
         self.assertFalse(Space.objects.filter(is_safe=True).exists())
         self.assertFalse(RevealRequest.objects.exists())
+
+    # Times, ids and caches (issue 14: exact times, sequential ids, Cache-Control) ----
+
+    def test_safe_space_records_are_day_coarse_random_ided_and_not_cached(
+        self,
+    ) -> None:
+        """After the scenario (and his appeal of the warning, a flag he makes and a
+        suspension of his pseudonym): the safe-space pages, the moderation pages, his
+        export and the audit rows about safe-space content carry no time finer than
+        the day and no sequential id of a post, and every such page says
+        `Cache-Control: private, no-store`."""
+        with self.captureOnCommitCallbacks(execute=True):
+            self._scenario()
+            warning = Sanction.objects.get(pseudonym=self.opening.pseudonym)
+            moderation.appeal_file(
+                user=self.canary, sanction=warning, statement="I'll keep dates out."
+            )
+            bob_reply = Post.objects.get(thread=self.thread, body__startswith="Say:")
+            moderation.flag_post(bob_reply, reporter=self.canary, reason="other")
+            own_reply = Post.objects.get(thread=self.thread, body__startswith="Thanks")
+            moderation.sanction(
+                own_reply,
+                moderator=self.paula,
+                kind="suspension",
+                reason="A pause.",
+                days=1,
+            )
+            moderation.hide(own_reply, moderator=self.paula, reason="Dates again")
+        time_pattern = re.compile(r"\b\d{1,2}:\d{2}\b|T\d{2}:\d{2}")
+        org = "/o/northwind"
+        pages = {
+            self.canary: [
+                self.safe.get_absolute_url(),
+                self.thread.get_absolute_url(),
+                f"{org}/sanctions/{warning.pk}/",
+                f"{org}/posts/{own_reply.uid}/appeal/",
+            ],
+            self.bob: [
+                self.safe.get_absolute_url(),
+                self.thread.get_absolute_url(),
+                f"{org}/spaces/search/?q=colleague",
+            ],
+            self.paula: [
+                self.thread.get_absolute_url(),
+                f"{org}/moderation/",
+                f"{org}/moderation/log/",
+                f"{org}/moderation/posts/{self.opening.uid}/",
+                f"{org}/moderation/posts/{own_reply.uid}/",
+            ],
+        }
+        for user, paths in pages.items():
+            client = Client()
+            client.force_login(user)
+            for path in paths:
+                with self.subTest(user=user.name, path=path):
+                    response = client.get(path)
+                    self.assertEqual(response.status_code, 200)
+                    cache = response["Cache-Control"]
+                    self.assertIn("private", cache)
+                    self.assertIn("no-store", cache)
+                    html = response.content.decode()
+                    for stamp in re.findall(r'datetime="([^"]*)"', html):
+                        self.assertRegex(stamp, r"^\d{4}-\d{2}-\d{2}$")
+                    main = html.split('<main id="main"', 1)[-1].split("</main>")[0]
+                    text = re.sub(r"<[^>]+>", " ", main)
+                    self.assertIsNone(time_pattern.search(text), text[:2000])
+        # The organization home page's conversations section, and its order.
+        client = Client()
+        client.force_login(self.bob)
+        home = client.get(f"{org}/").content.decode()
+        section = home.split('id="latest-conversations"', 1)[1].split("</section>")[0]
+        self.assertIn(self.thread.title, section)
+        self.assertIsNone(time_pattern.search(re.sub(r"<[^>]+>", " ", section)))
+
+        # His export: everything about his pseudonym, dated to the day.
+        export = user_data_export(self.canary)["dialogue"]
+        self.assertEqual([s["kind"] for s in export["sanctions"]].count("warning"), 1)
+        warned = next(s for s in export["sanctions"] if s["kind"] == "warning")
+        self.assertEqual(warned["pseudonym"], HANDLE)
+        self.assertEqual(warned["reason"], "Please keep dates out of posts here.")
+        self.assertIn(
+            {
+                "thread": self.thread.title,
+                "space": self.safe.name,
+                "pseudonym": HANDLE,
+            },
+            export["threads_followed_as_pseudonym"],
+        )
+        self.assertEqual(
+            [a["statement"] for a in export["appeals"]], ["I'll keep dates out."]
+        )
+        self.assertEqual(
+            [(r["post"], r["pseudonym"]) for r in export["reactions"]],
+            [(str(bob_reply.uid), HANDLE)],
+        )
+        self.assertEqual(
+            [f["post"] for f in export["flags_made"]], [str(bob_reply.uid)]
+        )
+        safe_rows = [p for p in export["posts"] if p["pseudonym"]] + [
+            *export["reactions"],
+            *export["flags_made"],
+            *[s for s in export["sanctions"] if s["pseudonym"]],
+            *export["appeals"],
+        ]
+        self.assertEqual(len([p for p in export["posts"] if p["pseudonym"]]), 2)
+        for row in safe_rows:
+            for key, value in row.items():
+                if key.endswith("_at") and value is not None:
+                    self.assertRegex(value, r"^\d{4}-\d{2}-\d{2}$", (key, row))
+        accepted = next(
+            a for a in export["guidelines_accepted"] if a["space"] == self.safe.name
+        )
+        self.assertRegex(accepted["accepted_at"], r"^\d{4}-\d{2}-\d{2}$")
+        self.assertIsNone(time_pattern.search(json.dumps(safe_rows)))
+
+        # Audit rows about safe-space content: uids, never sequential ids; the day.
+        safe_posts = Post.objects.filter(thread__space=self.safe)
+        events = AuditEvent.objects.filter(data__space_id=self.safe.pk)
+        self.assertGreaterEqual(events.count(), 5)
+        ids = {str(p.pk) for p in safe_posts} | {str(self.thread.pk)}
+        for event in events:
+            with self.subTest(action=event.action):
+                self.assertNotRegex(event.target_id, r"^\d+$")
+                self.assertNotIn(event.target_id, ids)
+                if event.target_type == "dialogue.post":
+                    self.assertIn(event.target_id, {str(p.uid) for p in safe_posts})
+                local = timezone.localtime(event.created_at)
+                self.assertEqual(
+                    (local.hour, local.minute, local.second, local.microsecond),
+                    (0, 0, 0, 0),
+                )
+                self.assertIsNone(time_pattern.search(json.dumps(event.data)))
+        self.assertTrue(events.filter(target_type="dialogue.post").exists())
+        # And the stored rows a pseudonymous act leaves next to his account.
+        for moment in (
+            *GuidelinesAcceptance.objects.filter(space=self.safe).values_list(
+                "accepted_at", flat=True
+            ),
+            *Subscription.objects.filter(pseudonym__isnull=False).values_list(
+                "created_at", flat=True
+            ),
+            *Reaction.objects.filter(pseudonym__isnull=False).values_list(
+                "created_at", flat=True
+            ),
+            *Sanction.objects.filter(pseudonym__isnull=False).values_list(
+                "created_at", flat=True
+            ),
+            *Appeal.objects.filter(sanction__pseudonym__isnull=False).values_list(
+                "created_at", flat=True
+            ),
+            *Post.objects.filter(
+                pseudonym__isnull=False, moderated_at__isnull=False
+            ).values_list("moderated_at", flat=True),
+        ):
+            local = timezone.localtime(moment)
+            self.assertEqual((local.hour, local.minute, local.second), (0, 0, 0))

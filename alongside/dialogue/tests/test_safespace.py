@@ -32,7 +32,12 @@ from alongside.dialogue.models import (
     Thread,
 )
 from alongside.dialogue.privacy import erase_user_data, export_user_data
-from alongside.dialogue.tests.helpers import make_space, sign_in_recently, start
+from alongside.dialogue.tests.helpers import (
+    make_space,
+    reviewed,
+    sign_in_recently,
+    start,
+)
 from alongside.notifications.models import Notice, Notification
 from alongside.organizations.models import Membership
 from alongside.test import BaseTestCase
@@ -218,6 +223,7 @@ class PostingTestCase(BaseTestCase):
         self.safe = make_space(
             self.org, accepted=(self.alice, self.bob, self.fiona), is_safe=True
         )
+        reviewed(self.safe, self.alice, self.bob)
 
     def _mine(self, user: User) -> Pseudonym:
         found = safespace.pseudonym_for(self.safe, user, create=False)
@@ -276,6 +282,7 @@ class PostingTestCase(BaseTestCase):
         self.assertFalse(Notification.objects.filter(user=self.alice).exists())
 
     def test_mentions_name_pseudonyms_only(self) -> None:
+        reviewed(self.safe, self.fiona)
         opening = start(self.safe, self.alice, "Question", "Q")
         handle = self._mine(self.alice).handle
         slug = "-".join(handle.lower().split())
@@ -399,6 +406,7 @@ class SafeSpacePagesTestCase(BaseTestCase):
         self.assertTrue(space.is_safe)
 
     def test_banner_compose_notice_and_coarse_times(self) -> None:
+        reviewed(self.safe, self.alice, self.bob)
         post = start(self.safe, self.alice, "A question", "My question")
         services.reply(thread=post.thread, author=self.bob, body="An answer")
         Post.objects.filter(pk=post.pk).update(edited_at=timezone.now())
@@ -476,6 +484,7 @@ class RecentSignInTestCase(BaseTestCase):
 
     def setUp(self) -> None:
         self.safe = make_space(self.org, accepted=(self.alice, self.bob), is_safe=True)
+        reviewed(self.safe, self.bob)
         self.post = start(self.safe, self.bob)
 
     def test_an_old_session_reads_but_must_sign_in_again_to_act(self) -> None:
@@ -571,6 +580,7 @@ class AdminSiteTestCase(BaseTestCase):
 class HtmxRecentSignInTestCase(BaseTestCase):
     def test_an_htmx_reaction_sends_the_whole_page_to_the_password_check(self) -> None:
         safe = make_space(self.org, accepted=(self.alice, self.bob), is_safe=True)
+        reviewed(safe, self.bob)
         post = start(safe, self.bob)
         self.client.force_login(self.alice)
         r = self.client.post(
