@@ -20,7 +20,7 @@ from django.utils import timezone
 from alongside.accounts.models import User
 from alongside.dialogue import moderation, safespace, services
 from alongside.dialogue.models import DigestSubscription, Post, Space
-from alongside.dialogue.tests.helpers import make_space, start
+from alongside.dialogue.tests.helpers import make_space, reviewed, start
 from alongside.notifications.models import Notice, Notification
 from alongside.notifications.privacy import erase_user_data, export_user_data
 from alongside.notifications.services import safe_space_news_send
@@ -33,6 +33,7 @@ TOMORROW = timedelta(days=1)
 
 def _scenario(case: Any, safe: Space) -> Post:
     """Alice's pseudonymous thread, and everything that tells her of it."""
+    reviewed(safe, case.alice, case.bob, case.fiona)  # their posts publish at once
     opening = start(safe, case.alice, "ALICE-WORDS", "THREAD-TITLE-CANARY")
     mine = safespace.pseudonym_for(safe, case.alice, create=False)
     assert mine is not None
@@ -224,6 +225,7 @@ class DigestTestCase(BaseTestCase):
             DigestSubscription.objects.create(
                 space=safe, user=user, covered_until=timezone.now() - timedelta(hours=1)
             )
+        reviewed(safe, self.alice, self.bob)
         start(safe, self.alice, "ALICE-OWN-POST", "Mine")
         start(safe, self.bob, "BOB-POST", "His")
         with self.captureOnCommitCallbacks(execute=True):
