@@ -39,9 +39,7 @@ from alongside.equity.models import (
     k_lowering_delay,
     upload_root,
 )
-from alongside.notifications.models import Notification
-from alongside.notifications.services import notification_send
-from alongside.organizations.models import Membership
+from alongside.organizations.services import program_admins_notify
 
 if TYPE_CHECKING:
     from alongside.accounts.models import User
@@ -241,41 +239,28 @@ def _announce_k_lowering(
     organization = equity_settings.organization
     when = equity_settings.pending_from
     assert when is not None
-    url = reverse("equity:settings", kwargs={"org": organization.slug})
-    told = 0
-    admins = (
-        Membership.objects.for_organization(organization)
-        .admins()
-        .active()
-        .select_related("user")
-    )
-    for membership in admins:
-        message = gettext(
-            "%(name)s asked to lower the smallest group shown in pay-gap reports "
-            "(k) from %(before)s to %(after)s. It takes effect on %(date)s unless a "
-            "program admin raises it again first. Reports already made keep their k."
-        ) % {
-            "name": actor.name,
+    message = gettext(
+        "%(name)s asked to lower the smallest group shown in pay-gap reports "
+        "(k) from %(before)s to %(after)s. It takes effect on %(date)s unless a "
+        "program admin raises it again first. Reports already made keep their k."
+    ) % {
+        "name": actor.name,
+        "before": in_force,
+        "after": equity_settings.pending_min_group_size,
+        "date": formats.date_format(timezone.localtime(when), "j F Y, H:i"),
+    }
+    return program_admins_notify(
+        organization=organization,
+        message=message,
+        url=reverse("equity:settings", kwargs={"org": organization.slug}),
+        email_template="equity/email/k_lowering",
+        email_context={
+            "requested_by": actor.name,
             "before": in_force,
             "after": equity_settings.pending_min_group_size,
-            "date": formats.date_format(timezone.localtime(when), "j F Y, H:i"),
-        }
-        notification_send(
-            user=membership.user,
-            organization=organization,
-            kind=Notification.Kind.ORGANIZATION,
-            message=message,
-            url=url,
-            email_template="equity/email/k_lowering",
-            email_context={
-                "requested_by": actor.name,
-                "before": in_force,
-                "after": equity_settings.pending_min_group_size,
-                "takes_effect": when,
-            },
-        )
-        told += 1
-    return told
+            "takes_effect": when,
+        },
+    )
 
 
 # Uploads --------------------------------------------------------------------------------
@@ -529,8 +514,26 @@ def _refuse_near_duplicates(
 def _delete_replaced(
     report: PayGapReport, *, actor: User, request: HttpRequest | None
 ) -> None:
+    _remove_report(
+        report, action="equity.report_replaced", actor=actor, request=request
+    )
+
+
+def delete_report(
+    report: PayGapReport, *, actor: User, request: HttpRequest | None = None
+) -> None:
+    with transaction.atomic():
+        _remove_report(
+            report, action="equity.report_deleted", actor=actor, request=request
+        )
+
+
+def _remove_report(
+    report: PayGapReport, *, action: str, actor: User, request: HttpRequest | None
+) -> None:
+    """Audit, then delete the report with its upload and the upload's file."""
     audit_record(
-        action="equity.report_replaced",
+        action=action,
         actor=actor,
         organization=report.organization,
         data={"title": report.title, "snapshot_date": str(report.snapshot_date)},
@@ -541,24 +544,6 @@ def _delete_replaced(
     if upload is not None:
         upload.delete_file()
         upload.delete()
-
-
-def delete_report(
-    report: PayGapReport, *, actor: User, request: HttpRequest | None = None
-) -> None:
-    with transaction.atomic():
-        audit_record(
-            action="equity.report_deleted",
-            actor=actor,
-            organization=report.organization,
-            data={"title": report.title, "snapshot_date": str(report.snapshot_date)},
-            request=request,
-        )
-        upload = report.upload
-        report.delete()
-        if upload is not None:
-            upload.delete_file()
-            upload.delete()
 
 
 def record_export(

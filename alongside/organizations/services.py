@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -152,28 +152,19 @@ def _announce_k_lowering(
         "%(name)s lowered the smallest group shown in breakdowns from %(old)d to "
         "%(new)d. It applies on %(when)s unless a program admin sets it back before."
     ) % {"name": actor.name, "old": old, "new": new, "when": when}
-    admins = (
-        Membership.objects.for_organization(organization)
-        .admins()
-        .active()
-        .select_related("user")
+    program_admins_notify(
+        organization=organization,
+        message=message,
+        url=url,
+        email_template="organizations/email/min_group_size_lowering",
+        email_context={
+            "actor_name": actor.name,
+            "old": old,
+            "new": new,
+            "when": when,
+            "full_url": settings.SITE_URL + url,
+        },
     )
-    for membership in admins:
-        notification_send(
-            user=membership.user,
-            organization=organization,
-            kind=Notification.Kind.ORGANIZATION,
-            message=message,
-            url=url,
-            email_template="organizations/email/min_group_size_lowering",
-            email_context={
-                "actor_name": actor.name,
-                "old": old,
-                "new": new,
-                "when": when,
-                "full_url": settings.SITE_URL + url,
-            },
-        )
 
 
 def _tell_admins_of_new_admin(
@@ -194,24 +185,43 @@ def _tell_admins_of_new_admin(
             "name": membership.user.name,
             "org": organization.name,
         }
-    admins = (
-        Membership.objects.for_organization(organization)
-        .admins()
-        .active()
-        .exclude(pk=membership.pk)
-        .select_related("user")
+    program_admins_notify(
+        organization=organization,
+        message=message,
+        url=reverse("organizations:manage_members", kwargs={"org": organization.slug}),
+        email_template="organizations/email/new_admin",
+        exclude=membership,
     )
-    for admin in admins:
+
+
+def program_admins_notify(
+    *,
+    organization: Organization,
+    message: str,
+    url: str,
+    email_template: str,
+    email_context: dict[str, Any] | None = None,
+    exclude: Membership | None = None,
+) -> int:
+    """Tell every active program admin of `organization` (but `exclude`), in the app
+    and by email: how changes that weaken a protection (a lower k, a new admin) are
+    made visible to all of them. Returns how many were told."""
+    admins = Membership.objects.for_organization(organization).admins().active()
+    if exclude is not None:
+        admins = admins.exclude(pk=exclude.pk)
+    told = 0
+    for admin in admins.select_related("user"):
         notification_send(
             user=admin.user,
             organization=organization,
             kind=Notification.Kind.ORGANIZATION,
             message=message,
-            url=reverse(
-                "organizations:manage_members", kwargs={"org": organization.slug}
-            ),
-            email_template="organizations/email/new_admin",
+            url=url,
+            email_template=email_template,
+            email_context=email_context,
         )
+        told += 1
+    return told
 
 
 def _lock(organization: Organization) -> None:
