@@ -35,7 +35,10 @@ MAPPING = paygap.ColumnMapping(
 )
 
 
-class ReportPagesTestCase(PrivateUploadRoot, BaseTestCase):
+class ReportPagesBase(PrivateUploadRoot, BaseTestCase):
+    """Signed in as Paula, with `make_report`: the base of report page tests (it holds
+    no tests of its own, so modules that subclass it run none twice)."""
+
     def make_report(
         self, snapshot: date, rows: list[list[str]] | None = None, title: str = ""
     ) -> PayGapReport:
@@ -63,6 +66,8 @@ class ReportPagesTestCase(PrivateUploadRoot, BaseTestCase):
     def url(self, name: str, **kwargs: int) -> str:
         return reverse(f"equity:{name}", kwargs={"org": "northwind", **kwargs})
 
+
+class ReportPagesTestCase(ReportPagesBase):
     def test_the_report_shows_rounded_figures_charts_tables_and_suppression(
         self,
     ) -> None:

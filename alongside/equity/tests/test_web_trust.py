@@ -8,55 +8,23 @@ from datetime import date, timedelta
 
 from django.core import mail
 from django.test import override_settings
-from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
 from alongside.accounts.models import User
 from alongside.audit.models import AuditEvent
-from alongside.equity import display, paygap, services
+from alongside.equity import display, paygap
 from alongside.equity.models import EquitySettings, PayGapReport, PayrollUpload
-from alongside.equity.tests.helpers import PrivateUploadRoot, csv_bytes, payroll_rows
-from alongside.equity.tests.test_web_report import MAPPING
+from alongside.equity.tests.helpers import csv_bytes, payroll_rows
+from alongside.equity.tests.test_web_report import ReportPagesBase
 from alongside.notifications.models import Notification
 from alongside.organizations.models import Role
-from alongside.test import BaseTestCase, make_member
+from alongside.test import make_member
 
 PROTECT = "Hidden so that another cell cannot be worked out"
 
 
-class ReportPagesTestCase(PrivateUploadRoot, BaseTestCase):
-    """make_report as in test_web_report (not inherited: its tests would run again)."""
-
-    def make_report(
-        self, snapshot: date, rows: list[list[str]] | None = None, title: str = ""
-    ) -> PayGapReport:
-        path = self.upload_dir / f"{snapshot.isoformat()}.csv"
-        path.write_bytes(csv_bytes(rows or payroll_rows()))
-        upload = PayrollUpload.objects.create(
-            organization=self.org,
-            uploaded_by=self.paula,
-            original_name="p.csv",
-            stored_name=path.name,
-        )
-        services.save_mapping(upload, MAPPING.columns, MAPPING.gender_values)
-        return services.compute_report(
-            upload,
-            title=title or f"Pay gap {snapshot.year}",
-            snapshot_date=snapshot,
-            level_order=["Band 2-4", "Band 5-6", "Band 8"],
-            actor=self.paula,
-        )
-
-    def setUp(self) -> None:
-        super().setUp()
-        self.client.force_login(self.paula)
-
-    def url(self, name: str, **kwargs: int) -> str:
-        return reverse(f"equity:{name}", kwargs={"org": "northwind", **kwargs})
-
-
-class LoweringKTestCase(ReportPagesTestCase):
+class LoweringKTestCase(ReportPagesBase):
     priya: User
 
     @classmethod
@@ -220,7 +188,7 @@ class LoweringKTestCase(ReportPagesTestCase):
             self.assertNotIn(field, form.base_fields)
 
 
-class HonestLabelsTestCase(ReportPagesTestCase):
+class HonestLabelsTestCase(ReportPagesBase):
     def test_a_category_hidden_to_protect_another_says_so(self) -> None:
         # Chaplaincy: 2 women (< 5), so hidden; then Estates or Nursing is hidden too,
         # so Chaplaincy is not the total minus the shown categories. That one has 6
@@ -265,7 +233,7 @@ class HonestLabelsTestCase(ReportPagesTestCase):
         self.assertIn("Suppressed: fewer than 5 people", body)
 
 
-class TrueFiguresTestCase(ReportPagesTestCase):
+class TrueFiguresTestCase(ReportPagesBase):
     def upload_with(self, genders: list[str]) -> PayrollUpload:
         rows = [
             [f"E{i:03d}", g, f"{14 + i * 0.1:.2f}", "0", "Nursing", "1", "Band 5-6"]
