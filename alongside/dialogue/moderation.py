@@ -478,6 +478,10 @@ def flag_post(post: Post, *, reporter: User, reason: str, detail: str = "") -> F
                     reason=reason,
                     detail=detail.strip()[:500],
                     weight=weight,
+                    # About safe-space content: dated to the day.
+                    created_at=safespace.day_start()
+                    if space.is_safe
+                    else timezone.now(),
                 )
         except IntegrityError:
             raise ModerationRefused(
