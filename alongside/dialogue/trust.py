@@ -272,18 +272,11 @@ def check_rate(
                 % {"seconds": wait},
                 wait,
             )
-        if space.is_safe:
-            joined = (
-                mine.order_by("created_at").values_list("created_at", flat=True).first()
-            )
-        else:
-            joined = (
-                Membership.objects.filter(
-                    organization_id=space.organization_id, user=user
-                )
-                .values_list("joined_at", flat=True)
-                .first()
-            )
+        joined = (
+            Membership.objects.filter(organization_id=space.organization_id, user=user)
+            .values_list("joined_at", flat=True)
+            .first()
+        )
         if joined is not None and now - joined < FIRST_DAY:
             cap = FIRST_DAY_MAX_TOPICS if is_topic else FIRST_DAY_MAX_REPLIES
             if kind.filter(created_at__gte=joined).count() >= cap:
