@@ -515,7 +515,8 @@ def _safe_space(organization: Organization, users: dict[str, User]) -> None:
                 if author is None:
                     continue
                 pseudonym = safespace.pseudonym_for(space, author)
-                moment = now - timedelta(hours=hours)
+                # Stored to the day, as the services store a pseudonym's post.
+                moment = safespace.day_start(now - timedelta(hours=hours))
                 if thread is None:
                     thread = Thread.objects.create(
                         space=space, title=title, created_at=moment

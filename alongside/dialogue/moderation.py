@@ -478,6 +478,10 @@ def flag_post(post: Post, *, reporter: User, reason: str, detail: str = "") -> F
                     reason=reason,
                     detail=detail.strip()[:500],
                     weight=weight,
+                    # About safe-space content: dated to the day.
+                    created_at=safespace.day_start()
+                    if space.is_safe
+                    else timezone.now(),
                 )
         except IntegrityError:
             raise ModerationRefused(
@@ -523,7 +527,7 @@ def _auto_hide(post: Post) -> bool:
 
 def _resolve_flags(post: Post, outcome: str) -> None:
     Flag.objects.filter(post=post, outcome=Flag.Outcome.OPEN).update(
-        outcome=outcome, resolved_at=timezone.now()
+        outcome=outcome, resolved_at=moderated_now(post)
     )
 
 
@@ -684,7 +688,11 @@ def lock_set(thread: Thread, *, moderator: User, locked: bool) -> Thread:
     )
     if (thread.locked_at is not None) == locked:
         return thread
-    thread.locked_at = timezone.now() if locked else None
+    now = timezone.now()
+    # A safe-space conversation's dates are days (see safespace.day_start).
+    thread.locked_at = (
+        (safespace.day_start(now) if thread.space.is_safe else now) if locked else None
+    )
     thread.save(update_fields=("locked_at",))
     _audit(
         "dialogue.mod_thread_locked" if locked else "dialogue.mod_thread_unlocked",

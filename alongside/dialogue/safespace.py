@@ -95,6 +95,49 @@ def _keys(master: str) -> tuple[bytes, bytes]:
     return derive(b"owner-digest"), derive(b"owner-seal")
 
 
+@cache
+def _window_key(master: str) -> bytes:
+    """The key of a pseudonym's rate-limit window in the cache (see
+    `window_cache_key`), derived from `master` (a PSEUDONYM_KEY)."""
+    return HKDF(
+        algorithm=hashes.SHA256(),
+        length=32,
+        salt=b"alongside.dialogue.safespace",
+        info=b"rate-window",
+    ).derive(master.encode())
+
+
+def window_cache_key(pseudonym_id: uuid.UUID) -> str:
+    """The cache key of a pseudonym's last minutes of posting (trust.py): a keyed
+    hash, so a cache entry does not name its pseudonym without PSEUDONYM_KEY."""
+    digest = hmac.new(
+        _window_key(settings.PSEUDONYM_KEY), str(pseudonym_id).encode(), hashlib.sha256
+    ).hexdigest()
+    return f"dialogue:window:{digest}"
+
+
+def seal_window(pseudonym_id: uuid.UUID, plain: bytes) -> str:
+    """Encrypt a pseudonym's rate-limit window for the cache (its exact times and
+    threads are readable only with PSEUDONYM_KEY)."""
+    nonce = secrets.token_bytes(12)
+    sealed = AESGCM(_window_key(settings.PSEUDONYM_KEY)).encrypt(
+        nonce, plain, str(pseudonym_id).encode()
+    )
+    return base64.urlsafe_b64encode(nonce + sealed).decode()
+
+
+def open_window(pseudonym_id: uuid.UUID, value: str) -> bytes | None:
+    """A window sealed by `seal_window`, or None (damaged, or sealed under a former
+    key: a rotation forgets at most a few minutes of limits)."""
+    try:
+        raw = base64.urlsafe_b64decode(value.encode())
+        return AESGCM(_window_key(settings.PSEUDONYM_KEY)).decrypt(
+            raw[:12], raw[12:], str(pseudonym_id).encode()
+        )
+    except (InvalidTag, ValueError):
+        return None
+
+
 def _current() -> tuple[bytes, bytes]:
     return _keys(settings.PSEUDONYM_KEY)
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from alongside.audit.services import audit_record
 from alongside.circles.models import Circle, CircleMembership
-from alongside.dialogue import moderation, safespace
+from alongside.dialogue import moderation, safespace, trust
 from alongside.dialogue.listening import can_run_round, post_kind_for
 from alongside.dialogue.models import (
     DigestSubscription,
@@ -172,13 +172,15 @@ def thread_start(
     if listening_round and not can_run_round(space, author):
         raise PermissionDenied
     now = timezone.now()
+    # A safe-space conversation is dated to its day, as its posts are (`_add_post`).
+    stored = safespace.day_start(now) if space.is_safe else now
     thread = Thread.objects.create(
         space=space,
         title=title,
         # Never who started a safe-space conversation: its first post's pseudonym.
         started_by=None if space.is_safe else author,
-        created_at=now,
-        last_posted_at=now,
+        created_at=stored,
+        last_posted_at=stored,
         phase=ListeningPhase.SHARING if listening_round else "",
     )
     kind = Post.Kind.PROMPT if listening_round else Post.Kind.POST
@@ -216,17 +218,24 @@ def _add_post(
     pseudonym = (
         safespace.pseudonym_for(thread.space, author) if thread.space.is_safe else None
     )
+    # A pseudonym's post is stored with its day only: an exact time could be matched
+    # against his sign-in (audited, and User.last_login). The rate limits keep the
+    # exact recent times in a short-lived sealed cache entry instead (trust.py).
+    stored = safespace.day_start(now) if pseudonym is not None else now
     post = Post.objects.create(
         thread=thread,
         author=None if pseudonym is not None else author,
         pseudonym=pseudonym,
         body=body,
-        created_at=now,
+        created_at=stored,
         kind=kind,
         state=Post.State.HELD if gate.held_because else Post.State.PUBLISHED,
         held_because=gate.held_because,
     )
     if pseudonym is not None:
+        trust.pseudonym_posted(
+            pseudonym, thread_id=thread.pk, body=body, is_topic=is_topic, now=now
+        )
         Subscription.objects.get_or_create(
             thread=thread,
             pseudonym=pseudonym,
@@ -239,7 +248,7 @@ def _add_post(
         # nor notifies anyone until approved (moderation.approve announces it).
         return post
     Thread.objects.filter(pk=thread.pk).update(
-        last_posted_at=now, post_count=F("post_count") + 1
+        last_posted_at=stored, post_count=F("post_count") + 1
     )
     announce_post(post, author=author)
     moderation.credit_published(post, author)
@@ -614,7 +623,24 @@ def send_digests(now: datetime | None = None) -> int:
 def _send_one_digest(digest: DigestSubscription, moment: datetime) -> bool:
     user, space = digest.user, digest.space
     since = max(digest.covered_until, moment - timedelta(days=7))
-    digest.covered_until = moment
+    if space.is_safe:
+        # A safe space's posts are dated to their day (`_add_post`): its digest
+        # covers whole past days, from the first day not yet covered up to yesterday,
+        # so a post made after today's digest comes in tomorrow's and none is skipped.
+        until = safespace.day_start(moment)
+        recent = Post.objects.live().filter(
+            thread__space=space,
+            created_at__gte=safespace.day_start(since),
+            created_at__lt=until,
+        )
+    else:
+        until = moment
+        recent = (
+            Post.objects.live()
+            .filter(thread__space=space, created_at__gt=since, created_at__lte=moment)
+            .exclude(author=user)
+        )
+    digest.covered_until = until
     digest.save(update_fields=("covered_until",))
     if not user.is_active or not space.is_visible_to(user):
         return False
@@ -622,11 +648,6 @@ def _send_one_digest(digest: DigestSubscription, moment: datetime) -> bool:
         organization_id=space.organization_id, user=user
     ).exists():
         return False
-    recent = Post.objects.live().filter(
-        thread__space=space, created_at__gt=since, created_at__lte=moment
-    )
-    if not space.is_safe:
-        recent = recent.exclude(author=user)
     # A safe space's digest is the same for every reader, his own pseudonymous posts
     # included: leaving them out would mark them as his to his mail server.
     posts = list(recent.select_related("thread", "author", "pseudonym").in_order()[:50])

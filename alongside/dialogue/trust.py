@@ -26,11 +26,14 @@ counted on its own posts (its "first day" starts at its first post); it never le
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import re
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from django.core.cache import cache
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -205,15 +208,18 @@ def check_rate(
     for a duplicate of the member's own recent post in the same thread.
 
     In a safe space only the pseudonym's own posts count (none of his real-name
-    posts, nor his join date): its first day starts at its first post."""
+    posts, nor his join date), see `_check_pseudonym_rate`."""
     if space.is_safe:
-        mine = (
-            Post.objects.filter(pseudonym=pseudonym)
-            if pseudonym
-            else Post.objects.none()
+        _check_pseudonym_rate(
+            pseudonym=pseudonym,
+            body=body,
+            is_topic=is_topic,
+            level=level,
+            now=now,
+            thread_id=thread_id,
         )
-    else:
-        mine = Post.objects.filter(_by(user, pseudonym))
+        return
+    mine = Post.objects.filter(_by(user, pseudonym))
     if thread_id is not None and body.strip():
         duplicate = (
             mine.filter(
@@ -266,18 +272,11 @@ def check_rate(
                 % {"seconds": wait},
                 wait,
             )
-        if space.is_safe:
-            joined = (
-                mine.order_by("created_at").values_list("created_at", flat=True).first()
-            )
-        else:
-            joined = (
-                Membership.objects.filter(
-                    organization_id=space.organization_id, user=user
-                )
-                .values_list("joined_at", flat=True)
-                .first()
-            )
+        joined = (
+            Membership.objects.filter(organization_id=space.organization_id, user=user)
+            .values_list("joined_at", flat=True)
+            .first()
+        )
         if joined is not None and now - joined < FIRST_DAY:
             cap = FIRST_DAY_MAX_TOPICS if is_topic else FIRST_DAY_MAX_REPLIES
             if kind.filter(created_at__gte=joined).count() >= cap:
@@ -316,6 +315,178 @@ def check_rate(
                 % {"max": MAX_TOPICS_PER_DAY},
                 wait,
             )
+
+
+# A pseudonym's posts are stored with the day only (safespace.day_start), so the
+# limits that need exact recent times read them from a short-lived cache entry:
+# sealed, under a keyed name, and gone once the longest window is over. Its expiry
+# is rounded up to WINDOW_BUCKET, so even the entry's lifetime dates no post closer.
+WINDOW = max(DUPLICATE_WINDOW, NEW_MEMBER_TOPIC_INTERVAL, NEW_MEMBER_REPLY_INTERVAL)
+WINDOW_BUCKET = timedelta(minutes=10)
+
+
+def _body_digest(body: str) -> str:
+    return hashlib.sha256(body.strip().encode()).hexdigest()
+
+
+def _window(pseudonym: Pseudonym) -> list[dict[str, Any]]:
+    """The pseudonym's posts of the last few minutes, from the cache (newest last)."""
+    from alongside.dialogue import safespace
+
+    value = cache.get(safespace.window_cache_key(pseudonym.pk))
+    if not isinstance(value, str):
+        return []
+    plain = safespace.open_window(pseudonym.pk, value)
+    if plain is None:
+        return []
+    try:
+        entries = json.loads(plain)
+    except ValueError:
+        return []
+    if not isinstance(entries, list):
+        return []
+    return [
+        e
+        for e in entries
+        if isinstance(e, dict) and isinstance(e.get("at"), (int, float))
+    ]
+
+
+def pseudonym_posted(
+    pseudonym: Pseudonym, *, thread_id: int, body: str, is_topic: bool, now: datetime
+) -> None:
+    """Remember, for WINDOW only, that the pseudonym just posted (for check_rate)."""
+    from alongside.dialogue import safespace
+
+    moment = now.timestamp()
+    entries = [
+        e for e in _window(pseudonym) if moment - e["at"] < WINDOW.total_seconds()
+    ]
+    entries.append(
+        {
+            "at": moment,
+            "thread": thread_id,
+            "topic": is_topic,
+            "body": _body_digest(body),
+        }
+    )
+    bucket = WINDOW_BUCKET.total_seconds()
+    expires = math.ceil((moment + WINDOW.total_seconds()) / bucket) * bucket
+    cache.set(
+        safespace.window_cache_key(pseudonym.pk),
+        safespace.seal_window(pseudonym.pk, json.dumps(entries).encode()),
+        timeout=max(1, math.ceil(expires - moment)),
+    )
+
+
+def _check_pseudonym_rate(
+    *,
+    pseudonym: Pseudonym | None,
+    body: str,
+    is_topic: bool,
+    level: int,
+    now: datetime,
+    thread_id: int | None,
+) -> None:
+    """check_rate for a pseudonym, by its own history only: the short windows (a
+    duplicate within five minutes, a new pseudonym's intervals) from its cache entry,
+    the daily caps from its posts' days. Its first day is the calendar day of its first
+    post, and "a day" for the topic cap is the calendar day (the site's time zone)."""
+    from alongside.dialogue import safespace
+
+    if pseudonym is None:
+        return  # Its first post: nothing to limit yet.
+    moment = now.timestamp()
+    recent = _window(pseudonym)
+    mine = Post.objects.filter(pseudonym=pseudonym)
+    if thread_id is not None and body.strip():
+        digest = _body_digest(body)
+        seen = any(
+            e.get("thread") == thread_id
+            and e.get("body") == digest
+            and moment - e["at"] < DUPLICATE_WINDOW.total_seconds()
+            for e in recent
+        )
+        # Still there (a deleted post does not count, as for anyone).
+        if seen and any(
+            b.strip() == body.strip()
+            for b in mine.filter(thread_id=thread_id, deleted_at__isnull=True)
+            .values_list("body", flat=True)
+            .order_by()
+        ):
+            raise PostingRefused(
+                _(
+                    "You posted the same message here a moment ago. Say something new, "
+                    "or wait a few minutes."
+                )
+            )
+    if level >= Level.LEADER:
+        return
+    today = safespace.day_start(now)
+    tomorrow = safespace.day_start(today + timedelta(hours=36))
+    until_tomorrow = max(1, math.ceil((tomorrow - now).total_seconds()))
+    earlier = Post.objects.filter(thread_id=OuterRef("thread_id")).filter(
+        Q(created_at__lt=OuterRef("created_at"))
+        | Q(created_at=OuterRef("created_at"), id__lt=OuterRef("id"))
+    )
+    opening = ~Exists(earlier)
+    kind = mine.filter(opening) if is_topic else mine.exclude(opening)
+    if level == Level.NEW:
+        interval = NEW_MEMBER_TOPIC_INTERVAL if is_topic else NEW_MEMBER_REPLY_INTERVAL
+        last = max(
+            (
+                e["at"]
+                for e in recent
+                if bool(e.get("topic")) == is_topic
+                and moment - e["at"] < interval.total_seconds()
+            ),
+            default=None,
+        )
+        if last is not None:
+            wait = max(1, math.ceil(last + interval.total_seconds() - moment))
+            raise RateLimited(
+                (
+                    _(
+                        "New members can start a conversation every two minutes. "
+                        "Please wait %(seconds)d seconds."
+                    )
+                    if is_topic
+                    else _(
+                        "New members can reply every 30 seconds. Please wait "
+                        "%(seconds)d seconds."
+                    )
+                )
+                % {"seconds": wait},
+                wait,
+            )
+        first = mine.order_by("created_at").values_list("created_at", flat=True).first()
+        if first is not None and first >= today:
+            cap = FIRST_DAY_MAX_TOPICS if is_topic else FIRST_DAY_MAX_REPLIES
+            if kind.filter(created_at__gte=today).count() >= cap:
+                raise RateLimited(
+                    (
+                        _(
+                            "In their first day, new members can start %(max)d "
+                            "conversations. You can start more tomorrow."
+                        )
+                        if is_topic
+                        else _(
+                            "In their first day, new members can post %(max)d "
+                            "replies. You can reply again tomorrow."
+                        )
+                    )
+                    % {"max": cap},
+                    until_tomorrow,
+                )
+    if is_topic and kind.filter(created_at__gte=today).count() >= MAX_TOPICS_PER_DAY:
+        raise RateLimited(
+            _(
+                "You have started %(max)d conversations in the last day, the "
+                "most we allow. You can start another later."
+            )
+            % {"max": MAX_TOPICS_PER_DAY},
+            until_tomorrow,
+        )
 
 
 def recompute(organization: Organization, user: User, *, published: int = 0) -> int:

@@ -274,7 +274,8 @@ class CanaryCrawlTestCase(BaseTestCase):
             requester=self.paula,
             reason="Checking the break-glass path (pending).",
         )
-        services.send_digests()
+        # A safe space's digest covers whole past days: tomorrow's carries today's.
+        services.send_digests(timezone.now() + timedelta(days=1))
         # The next day's "news in a safe space" mail (notifications.services).
         safe_space_news_send(today=timezone.localdate() + timedelta(days=1))
         self.safe, self.thread, self.opening = safe, thread, opening

@@ -228,8 +228,10 @@ class DigestTestCase(BaseTestCase):
         reviewed(safe, self.alice, self.bob)
         start(safe, self.alice, "ALICE-OWN-POST", "Mine")
         start(safe, self.bob, "BOB-POST", "His")
+        # A safe space's digest covers whole past days: tomorrow's carries today's.
+        tomorrow = timezone.now() + timedelta(days=1)
         with self.captureOnCommitCallbacks(execute=True):
-            self.assertEqual(services.send_digests(), 2)
+            self.assertEqual(services.send_digests(tomorrow), 2)
         bodies = {m.to[0]: str(m.body) for m in mail.outbox}
         for body in bodies.values():
             self.assertIn("ALICE-OWN-POST", body)
