@@ -30,6 +30,12 @@ def register_action_labels(labels: dict[str, str | Promise]) -> None:
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def for_organization(self, organization: Any) -> AuditEventQuerySet:
+        """The events of one organization (the model or its id), newest first."""
+        if isinstance(organization, int):
+            return self.filter(organization_id=organization)
+        return self.filter(organization=organization)
+
     def update(self, **kwargs: Any) -> int:
         raise PermissionError("Audit events are append-only.")
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -129,6 +129,12 @@ class Organization(models.Model):
             return None
         return pending, pending_at
 
+    def has_member(self, user: Any) -> bool:
+        """Whether `user` (a user, an anonymous user, or a user id) is a member."""
+        if not isinstance(user, int) and not getattr(user, "is_authenticated", False):
+            return False
+        return Membership.objects.of(user, self).exists()
+
     def join_domain_list(self) -> list[str]:
         return [
             d.strip().lower().lstrip("@")
@@ -144,8 +150,21 @@ class Organization(models.Model):
 
 
 class MembershipQuerySet(models.QuerySet["Membership"]):
-    def for_organization(self, organization: Organization) -> MembershipQuerySet:
+    def for_organization(self, organization: Organization | int) -> MembershipQuerySet:
+        """Memberships of one organization (the model or its id)."""
+        if isinstance(organization, int):
+            return self.filter(organization_id=organization)
         return self.filter(organization=organization)
+
+    def of(self, user: Any, organization: Organization | int) -> MembershipQuerySet:
+        """The membership of `user` (a user or his id) in `organization`: empty when
+        he is not a member. The one door to "is he a member, and as what?"."""
+        user_id = user if isinstance(user, int) else user.pk
+        return self.for_organization(organization).filter(user_id=user_id)
+
+    def of_user(self, user: Any) -> MembershipQuerySet:
+        """Every membership of `user` (a user or his id)."""
+        return self.filter(user_id=user if isinstance(user, int) else user.pk)
 
     def admins(self) -> MembershipQuerySet:
         return self.filter(role=Role.PROGRAM_ADMIN)
