@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.test import SimpleTestCase
-from django.urls import URLPattern, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver
 
 APP = Path(__file__).resolve().parent.parent
 
@@ -14,15 +14,15 @@ APP = Path(__file__).resolve().parent.parent
 def _campaign_patterns() -> list[URLPattern]:
     found: list[URLPattern] = []
 
-    def walk(entries: list[object]) -> None:
+    def walk(entries: list[URLPattern | URLResolver]) -> None:
         for entry in entries:
             if isinstance(entry, URLPattern):
                 found.append(entry)
             else:
-                walk(getattr(entry, "url_patterns", []))
+                walk(entry.url_patterns)
 
     for entry in get_resolver().url_patterns:
-        if getattr(entry, "namespace", None) == "campaigns":
+        if isinstance(entry, URLResolver) and entry.namespace == "campaigns":
             walk(entry.url_patterns)
     return found
 

@@ -7,7 +7,7 @@ import ast
 from pathlib import Path
 
 from django.test import SimpleTestCase
-from django.urls import URLPattern, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver
 
 APP = Path(__file__).resolve().parent.parent
 
@@ -16,9 +16,9 @@ AUTHOR_PREFIX = "o/<slug:org>/learning/manage"
 
 def _learning_patterns() -> list[URLPattern]:
     resolver = get_resolver()
-    patterns = []
+    patterns: list[URLPattern] = []
     for entry in resolver.url_patterns:
-        if getattr(entry, "namespace", None) == "learning":
+        if isinstance(entry, URLResolver) and entry.namespace == "learning":
             patterns.extend(p for p in entry.url_patterns if isinstance(p, URLPattern))
     return patterns
 
