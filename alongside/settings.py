@@ -12,7 +12,14 @@ from typing import Any
 
 from django.utils.csp import CSP
 
-from alongside.lib.env import database_from_url, envbool, envint, envlist, envstr
+from alongside.lib.env import (
+    database_from_url,
+    envbool,
+    envfloat,
+    envint,
+    envlist,
+    envstr,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 TESTING = "test" in sys.argv[1:2]
@@ -378,6 +385,25 @@ MIN_GROUP_SIZE_LOWERING_DAYS = envint("MIN_GROUP_SIZE_LOWERING_DAYS", "7")
 REVEAL_APPROVER_TENURE_DAYS = envint("REVEAL_APPROVER_TENURE_DAYS", "30")
 # Concerns raised per hour from one IP address to one organization.
 CONCERNS_PER_IP_PER_HOUR = envint("CONCERNS_PER_IP_PER_HOUR", "5")
+
+# Campaigns (alongside/campaigns/README.md, "Settings").
+# Signing POSTs one client IP may make in any CAMPAIGN_SIGN_RATE_WINDOW seconds.
+CAMPAIGN_SIGN_RATE_LIMIT = envint("CAMPAIGN_SIGN_RATE_LIMIT", "30")
+CAMPAIGN_SIGN_RATE_WINDOW = envint("CAMPAIGN_SIGN_RATE_WINDOW", "600")
+# A repeated signature re-sends its confirmation email at most once in this many minutes.
+CAMPAIGN_RESEND_MINUTES = envint("CAMPAIGN_RESEND_MINUTES", "10")
+# Days a signature's confirm link works.
+CAMPAIGN_CONFIRM_DAYS = envint("CAMPAIGN_CONFIRM_DAYS", "7")
+# Unconfirmed signatures are deleted this many days after their confirm link expired.
+CAMPAIGN_PENDING_RETENTION_DAYS = envint("CAMPAIGN_PENDING_RETENTION_DAYS", "30")
+# Days the "make it a pledge" link sent after confirming works.
+CAMPAIGN_CONVERSION_DAYS = envint("CAMPAIGN_CONVERSION_DAYS", "60")
+# PostgreSQL: prepare the signing statement. False behind a pooler without
+# prepared-statement support (e.g. PgBouncer before 1.21).
+CAMPAIGN_SIGN_PREPARED_STATEMENTS = envbool("CAMPAIGN_SIGN_PREPARED_STATEMENTS", "True")
+# Seconds a process's copy of a public campaign (for signing), of its anonymous page
+# and of its counter may be old (campaigns/public_cache.py).
+CAMPAIGN_PUBLIC_CACHE_SECONDS = envfloat("CAMPAIGN_PUBLIC_CACHE_SECONDS", "1.0")
 DATA_EXPORT_DAYS = 7
 
 BROWSER_TESTS_REQUIRED = envbool("BROWSER_TESTS_REQUIRED", "False")

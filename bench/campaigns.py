@@ -95,7 +95,7 @@ print(json.dumps({
     "conn_max_age": db["CONN_MAX_AGE"],
     "health_checks": db.get("CONN_HEALTH_CHECKS", False),
     "debug": settings.DEBUG,
-    "sign_rate_limit": getattr(settings, "CAMPAIGN_SIGN_RATE_LIMIT", "default"),
+    "sign_rate_limit": settings.CAMPAIGN_SIGN_RATE_LIMIT,
     "trusted_proxy_count": settings.TRUSTED_PROXY_COUNT,
 }))
 """

@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from alongside.campaigns.countries import countries
-from alongside.campaigns.emails import normalize_email
 from alongside.campaigns.images import process_upload
 from alongside.campaigns.models import Campaign, Gender
+from alongside.lib.emailaddr import normalize_email
 
 TOO_LONG = _("Keep this under %(limit_value)d characters (it has %(show_value)d).")
 MAX_FRAME_ANCESTORS = 20

@@ -43,7 +43,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
 from alongside.campaigns import public_cache
-from alongside.campaigns.views import answer_with_csrf_token
+from alongside.campaigns.visitor_csrf import answer_with_csrf_token
 
 
 class PublicPageFastPath:

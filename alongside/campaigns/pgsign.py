@@ -144,7 +144,7 @@ def _fetch_one(
 ) -> tuple[Any, ...]:
     """Run `sql`, prepared unless CAMPAIGN_SIGN_PREPARED_STATEMENTS is off, through
     Django's cursor wrapper (its errors as django.db errors, its query log)."""
-    if not getattr(settings, "CAMPAIGN_SIGN_PREPARED_STATEMENTS", True):
+    if not settings.CAMPAIGN_SIGN_PREPARED_STATEMENTS:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return tuple(cursor.fetchone())

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 
-from alongside.campaigns.emails import normalize_email
 from alongside.campaigns.models import Signature
 from alongside.campaigns.services import export_row, signatures_delete_for_emails
+from alongside.lib.emailaddr import normalize_email
 
 if TYPE_CHECKING:
     from alongside.accounts.models import User

@@ -49,8 +49,8 @@ _MARK = "_alongside_public_page"
 @dataclass(frozen=True, slots=True)
 class Answer:
     """How to answer a request again: the cached page (`page_key`, in `_PAGES`), with
-    or without the visitor's CSRF token in place of `views._CSRF_PLACEHOLDER`, and the
-    headers the full stack sent with it (all but Content-Length and cookies)."""
+    or without the visitor's CSRF token in place of `visitor_csrf.CSRF_PLACEHOLDER`,
+    and the headers the full stack sent with it (all but Content-Length and cookies)."""
 
     page_key: tuple[object, ...]
     csrf_token: bool
@@ -58,7 +58,7 @@ class Answer:
 
 
 def ttl() -> float:
-    return float(getattr(settings, "CAMPAIGN_PUBLIC_CACHE_SECONDS", 1.0))
+    return settings.CAMPAIGN_PUBLIC_CACHE_SECONDS
 
 
 def signing_campaign(slug: str, load: Callable[[str], Campaign]) -> Campaign:

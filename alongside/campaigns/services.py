@@ -28,8 +28,8 @@ from django.utils.translation import gettext as _
 
 from alongside.audit.services import audit_record
 from alongside.campaigns import public_cache
-from alongside.campaigns.emails import normalize_email
 from alongside.campaigns.models import Campaign, Gender, Signature
+from alongside.lib.emailaddr import normalize_email
 from alongside.lib.tokens import token_digest
 from alongside.notifications.tasks import send_email
 
@@ -45,19 +45,19 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def confirm_days() -> int:
-    return int(getattr(settings, "CAMPAIGN_CONFIRM_DAYS", 7))
+    return settings.CAMPAIGN_CONFIRM_DAYS
 
 
 def resend_minutes() -> int:
-    return int(getattr(settings, "CAMPAIGN_RESEND_MINUTES", 10))
+    return settings.CAMPAIGN_RESEND_MINUTES
 
 
 def pending_retention_days() -> int:
-    return int(getattr(settings, "CAMPAIGN_PENDING_RETENTION_DAYS", 30))
+    return settings.CAMPAIGN_PENDING_RETENTION_DAYS
 
 
 def conversion_days() -> int:
-    return int(getattr(settings, "CAMPAIGN_CONVERSION_DAYS", 60))
+    return settings.CAMPAIGN_CONVERSION_DAYS
 
 
 class LinkInvalid(Exception):

@@ -31,6 +31,14 @@ def envint(name: str, default: str) -> int:
         ) from e
 
 
+def envfloat(name: str, default: str) -> float:
+    value = os.environ.get(name, default)
+    try:
+        return float(value)
+    except ValueError as e:
+        raise ImproperlyConfigured(f"{name} must be a number, not {value!r}") from e
+
+
 def envlist(name: str, default: str = "") -> list[str]:
     return [
         item.strip()

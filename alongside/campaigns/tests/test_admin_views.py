@@ -18,7 +18,7 @@ from alongside.audit.models import AuditEvent
 from alongside.campaigns import stats
 from alongside.campaigns.models import Campaign, Signature
 from alongside.campaigns.tests.helpers import make_campaign
-from alongside.campaigns.views import csv_safe, export_rows
+from alongside.campaigns.views.admin import csv_safe, export_rows
 from alongside.lib.tokens import token_digest
 from alongside.test import BaseTestCase
 

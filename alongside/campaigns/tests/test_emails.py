@@ -7,7 +7,7 @@ from django.test import SimpleTestCase
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from alongside.campaigns.emails import normalize_email
+from alongside.lib.emailaddr import normalize_email
 
 
 class NormalizeEmailTestCase(SimpleTestCase):

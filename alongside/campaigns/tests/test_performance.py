@@ -247,20 +247,20 @@ class PublicCacheTestCase(BaseTestCase):
         return html[start : html.index('"', start)]
 
     def test_a_confirmation_updates_the_page_without_rendering_it_again(self) -> None:
-        from alongside.campaigns import views
+        from alongside.campaigns import page_html
 
         self.assertEqual(self.count_on_page(), "0")
         with CaptureQueriesContext(connection) as queries:
             self.assertEqual(self.count_on_page(), "0")
         self.assertEqual(len(queries), 0)  # served from this process's copy
-        rendered = dict(views._PAGE_HTML)
+        rendered = dict(page_html._PAGE_HTML)
         with self.captureOnCommitCallbacks(execute=True):
             services.signature_create(campaign=self.campaign, email="c@example.net")
         services.signature_confirm(token=token_in(mail.outbox[-1].body, "confirm"))
         self.assertEqual(self.count_on_page(), "1")
         # The statement, form and share links were not rendered again: the count is
         # not part of their key (only the counter and the wall are per state).
-        self.assertEqual(views._PAGE_HTML, rendered)
+        self.assertEqual(page_html._PAGE_HTML, rendered)
 
     def test_another_process_s_change_shows_within_the_cache_lifetime(self) -> None:
         self.assertEqual(self.count_on_page(), "0")
@@ -342,7 +342,7 @@ class CachedFormTestCase(BaseTestCase):
         )
         from django.test import Client
 
-        from alongside.campaigns.views import _CSRF_PLACEHOLDER
+        from alongside.campaigns.visitor_csrf import CSRF_PLACEHOLDER
 
         campaign = make_campaign(self.org)
         url = reverse("campaigns:sign", kwargs={"campaign": campaign.slug})
@@ -354,7 +354,7 @@ class CachedFormTestCase(BaseTestCase):
             html = response.content.decode()
             self.assertIn('data-signing="received"', html)
             self.assertIn(campaign.title, html)
-            self.assertNotIn(_CSRF_PLACEHOLDER, html)
+            self.assertNotIn(CSRF_PLACEHOLDER, html)
             marker = '"X-CSRFToken": "'
             start = html.index(marker) + len(marker)
             token = html[start : html.index('"', start)]

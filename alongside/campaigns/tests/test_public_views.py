@@ -235,7 +235,7 @@ class DatabaseOutageTestCase(PublicTestCase):
         self.assertNotIn(b"Traceback", response.content)
         with (
             mock.patch(
-                "alongside.campaigns.views.Campaign.objects.public",
+                "alongside.campaigns.views.public.Campaign.objects.public",
                 side_effect=OperationalError("connection refused"),
             ),
             self.assertLogs("alongside.lib.middleware", "WARNING"),

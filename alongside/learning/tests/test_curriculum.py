@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.test import SimpleTestCase
 
-from alongside.learning.curriculum import (
+from alongside.learning.curriculum.parser import (
     CURRICULUM_ROOT,
     CourseSpec,
     CurriculumError,

@@ -6,7 +6,7 @@ from dataclasses import replace
 from django.core.exceptions import ValidationError
 
 from alongside.learning import services
-from alongside.learning.curriculum import (
+from alongside.learning.curriculum.parser import (
     ChoiceSpec,
     CourseSpec,
     LessonSpec,
@@ -347,7 +347,7 @@ class CurriculumLoadTestCase(BaseTestCase):
         self.assertEqual(scenario.start.key, "one")
 
     def test_the_shipped_curriculum_loads(self) -> None:
-        from alongside.learning.curriculum import load_curriculum
+        from alongside.learning.curriculum.parser import load_curriculum
 
         specs = load_curriculum()
         services.curriculum_load(specs)

@@ -568,7 +568,7 @@ class VerificationRateLimitTestCase(BaseTestCase):
         cache.clear()
 
     def test_many_checks_from_one_address_are_slowed_down(self) -> None:
-        from alongside.learning.views import VERIFY_LIMIT
+        from alongside.learning.views.public import VERIFY_LIMIT
 
         page = reverse("learning:certificate_verify", kwargs={"code": "guess"})
         for _ in range(VERIFY_LIMIT):

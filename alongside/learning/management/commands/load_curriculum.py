@@ -14,7 +14,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from alongside.learning.curriculum import load_curriculum
+        from alongside.learning.curriculum.parser import load_curriculum
 
         try:
             specs = load_curriculum()
