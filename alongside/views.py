@@ -19,7 +19,7 @@ from alongside.organizations.models import Membership
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "home_public.html")
-    memberships = Membership.objects.filter(user=request.user).select_related(
+    memberships = Membership.objects.of_user(request.user).select_related(
         "organization"
     )
     return render(request, "home.html", {"memberships": memberships})

@@ -2,7 +2,11 @@
 
 Each app that stores personal data has `alongside/<app>/privacy.py` with
 `export_user_data(user) -> dict` and `erase_user_data(user) -> None`. They are found
-through the app registry, so a new app takes part by adding that module.
+through the app registry, so a new app takes part by adding that module. A privacy
+module may also name what stands in the way of erasure (`erase_blockers(user)`) and
+what goes with the account (`erased_with_user(user)`): accounts sits below the apps
+that hold those rules (organizations), so it asks them through this hook instead of
+importing them.
 """
 
 from __future__ import annotations
@@ -73,10 +77,24 @@ def erased_user_reference(user: User) -> str:
     ).hexdigest()[:32]
 
 
-def user_erase_blockers(user: User) -> list[Organization]:
-    from alongside.organizations.privacy import sole_admin_organizations
+def _privacy_hook(name: str, user: User) -> list[Any]:
+    """What every privacy module that defines `name(user)` answers, in app order."""
+    found: list[Any] = []
+    for _label, module in privacy_modules():
+        hook = getattr(module, name, None)
+        if hook is not None:
+            found.extend(hook(user))
+    return found
 
-    return sole_admin_organizations(user)
+
+def user_erase_blockers(user: User) -> list[Organization]:
+    """Organizations the user must hand over first (the privacy modules' `erase_blockers`)."""
+    return _privacy_hook("erase_blockers", user)
+
+
+def user_erase_casualties(user: User) -> list[Organization]:
+    """Organizations erased along with the user (the privacy modules' `erased_with_user`)."""
+    return _privacy_hook("erased_with_user", user)
 
 
 def user_erase(*, user: User) -> None:
@@ -84,24 +102,14 @@ def user_erase(*, user: User) -> None:
 
     Raises ErasureBlocked when the user must first hand over a program admin role.
     """
-    from alongside.organizations.models import Organization
-
     with transaction.atomic():
         blockers = user_erase_blockers(user)
         if blockers:
             raise ErasureBlocked(blockers)
         reference = erased_user_reference(user)
-        organization_ids = list(
-            user.memberships.values_list("organization_id", flat=True)
-        )
         # Apps listed later usually depend on earlier ones, so they clean up first.
+        # (organizations records "membership.account_erased" in each organization.)
         for _label, module in reversed(privacy_modules()):
             module.erase_user_data(user)
-        for organization in Organization.objects.filter(id__in=organization_ids):
-            audit_record(
-                action="membership.account_erased",
-                organization=organization,
-                data={"user": reference},
-            )
         audit_record(action="account.erased", data={"user": reference})
         user.delete()

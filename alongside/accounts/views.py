@@ -18,8 +18,6 @@ from alongside.accounts import services
 from alongside.accounts.forms import EraseAccountForm, ProfileForm
 from alongside.audit.services import audit_record
 from alongside.lib.http import AuthenticatedHttpRequest
-from alongside.organizations.models import Membership
-from alongside.organizations.privacy import sole_member_organizations
 
 
 @never_cache
@@ -41,9 +39,7 @@ def profile_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @never_cache
 def data(request: AuthenticatedHttpRequest) -> HttpResponse:
-    memberships = Membership.objects.filter(user=request.user).select_related(
-        "organization"
-    )
+    memberships = request.user.memberships.select_related("organization")
     return render(
         request,
         "accounts/data.html",
@@ -95,6 +91,6 @@ def erase(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "form": form,
             "blockers": blockers,
-            "deleted_organizations": sole_member_organizations(request.user),
+            "deleted_organizations": services.user_erase_casualties(request.user),
         },
     )

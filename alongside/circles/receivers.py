@@ -29,6 +29,6 @@ def _leave_circles(user_id: int, organization_id: int) -> None:
     organization = Organization.objects.filter(pk=organization_id).first()
     if user is None or organization is None:
         return  # erased (privacy.py cleaned up first) or the organization is gone
-    if Membership.objects.filter(user=user, organization=organization).exists():
+    if organization.has_member(user):
         return  # he is back already
     circles_leave_organization(user=user, organization=organization)

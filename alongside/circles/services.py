@@ -48,7 +48,7 @@ def _lock(circle: Circle) -> None:
 
 
 def _is_org_member(user: User, organization: Organization) -> bool:
-    return Membership.objects.filter(organization=organization, user=user).exists()
+    return organization.has_member(user)
 
 
 def _require_facilitator(circle: Circle, actor: User) -> None:
@@ -132,9 +132,7 @@ def circle_create(
 ) -> Circle:
     """Program admins and facilitators of the organization start circles; the creator
     becomes the circle's first facilitator."""
-    membership = Membership.objects.filter(
-        organization=organization, user=creator
-    ).first()
+    membership = Membership.objects.of(creator, organization).first()
     if membership is None or not membership.is_facilitator:
         raise NotAllowed
     circle = Circle(

@@ -12,7 +12,7 @@ from alongside.concerns.models import (
     NOTE_MAX_LENGTH,
     Concern,
 )
-from alongside.organizations.models import Membership, Role
+from alongside.organizations.models import Role
 
 if TYPE_CHECKING:
     from alongside.organizations.models import Organization
@@ -80,12 +80,7 @@ class ConcernForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.organization = organization
         self.reporter = reporter
-        is_member = (
-            reporter is not None
-            and Membership.objects.filter(
-                organization=organization, user=reporter
-            ).exists()
-        )
+        is_member = reporter is not None and organization.has_member(reporter)
         if is_member:
             assert reporter is not None
             field = self.fields["subject_member"]

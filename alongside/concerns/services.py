@@ -51,9 +51,7 @@ def concern_raise(
     says, and an admin it is about is not told at all.
     """
     if subject_member is not None:
-        if not Membership.objects.filter(
-            organization=organization, user=subject_member
-        ).exists():
+        if not organization.has_member(subject_member):
             raise ConcernError(_("Pick a member of this organization."))
         subject_name = subject_name or subject_member.name
     concern = Concern(

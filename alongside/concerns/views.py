@@ -44,7 +44,7 @@ def _public_context(
     context: dict[str, object] = {"concern_organization": organization}
     if request.user.is_authenticated:
         membership = (
-            Membership.objects.filter(organization=organization, user=request.user)
+            Membership.objects.of(request.user, organization)
             .select_related("organization")
             .first()
         )
@@ -192,11 +192,12 @@ def _render_detail(
             "membership": request.membership,
             "concern": concern,
             "notes": concern.notes.select_related("author"),
-            "audit_trail": AuditEvent.objects.filter(
-                organization=concern.organization,
+            "audit_trail": AuditEvent.objects.for_organization(concern.organization)
+            .filter(
                 target_type=Concern._meta.label_lower,
                 target_id=str(concern.pk),
-            ).select_related("actor")[:AUDIT_TRAIL_LENGTH],
+            )
+            .select_related("actor")[:AUDIT_TRAIL_LENGTH],
             "note_form": note_form or NoteForm(initial={"status": concern.status}),
             "assign_form": assign_form
             or AssignForm(

@@ -40,7 +40,7 @@ def demo_load() -> bool:
     organization = Organization.objects.get(slug=DEMO_SLUG)
     users = {
         m.user.email.split("@")[0]: m.user
-        for m in Membership.objects.filter(organization=organization).select_related(
+        for m in Membership.objects.for_organization(organization).select_related(
             "user"
         )
     }

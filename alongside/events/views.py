@@ -34,7 +34,6 @@ from alongside.events.models import (
 )
 from alongside.lib.pagination import paginate
 from alongside.organizations.access import OrgHttpRequest, member_required
-from alongside.organizations.models import Membership
 
 SESSION_TIME_ZONE = "events_time_zone"
 
@@ -539,9 +538,7 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     )
     if not (
         calendar_feed.user.is_active
-        and Membership.objects.filter(
-            organization=calendar_feed.organization, user=calendar_feed.user
-        ).exists()
+        and calendar_feed.organization.has_member(calendar_feed.user)
     ):
         raise Http404
     now = timezone.now()

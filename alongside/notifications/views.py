@@ -24,7 +24,6 @@ from alongside.notifications.models import (
     NotificationPreference,
     NotificationQuerySet,
 )
-from alongside.organizations.models import Membership
 
 
 @dataclass(frozen=True)
@@ -115,11 +114,7 @@ def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     # Links only to pages the user can still open: news from an organization he has
     # left stays readable, without its link.
-    member_of = set(
-        Membership.objects.filter(user=request.user).values_list(
-            "organization_id", flat=True
-        )
-    )
+    member_of = set(request.user.memberships.values_list("organization_id", flat=True))
     entries = [
         (
             entry,

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q
 
+from alongside.accounts.services import erased_user_reference
+from alongside.audit.services import audit_record
 from alongside.organizations.models import Invitation, Membership, Organization, Role
 
 if TYPE_CHECKING:
@@ -68,6 +70,16 @@ def sole_admin_organizations(user: User) -> list[Organization]:
     )
 
 
+def erase_blockers(user: User) -> list[Organization]:
+    """The erasure hook of accounts: hand over the program admin role first."""
+    return sole_admin_organizations(user)
+
+
+def erased_with_user(user: User) -> list[Organization]:
+    """The erasure hook of accounts: these organizations go with the account."""
+    return sole_member_organizations(user)
+
+
 def erase_user_data(user: User) -> None:
     from allauth.account.models import EmailAddress
 
@@ -81,3 +93,14 @@ def erase_user_data(user: User) -> None:
     # An organization nobody else belongs to would be unreachable: it goes too.
     for organization in sole_member_organizations(user):
         organization.delete()
+    # The organizations he stays a member of until his User row goes learn that an
+    # account was erased, under a pseudonymous reference (no email, not the id).
+    reference = erased_user_reference(user)
+    for organization in Organization.objects.filter(
+        pk__in=Membership.objects.of_user(user).values("organization_id")
+    ):
+        audit_record(
+            action="membership.account_erased",
+            organization=organization,
+            data={"user": reference},
+        )

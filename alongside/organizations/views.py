@@ -364,7 +364,7 @@ def audit_log(request: OrgHttpRequest) -> HttpResponse:
     # Concern handling is left out: each concern keeps its own trail, and an admin a
     # concern is about must not learn from this page that one is being handled.
     qs = (
-        AuditEvent.objects.filter(organization=request.organization)
+        AuditEvent.objects.for_organization(request.organization)
         .exclude(target_type="concerns.concern")
         .exclude(action__startswith="concern.")
         .select_related("actor")
@@ -443,9 +443,7 @@ def invitation_accept(request: HttpRequest) -> HttpResponse:
         return redirect("organizations:home", org=membership.organization.slug)
     already_member = (
         request.user.is_authenticated
-        and Membership.objects.filter(
-            organization=invitation.organization, user=request.user
-        ).exists()
+        and invitation.organization.has_member(request.user)
     )
     return render(
         request,
@@ -462,7 +460,7 @@ def join_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_POST
 def join(request: AuthenticatedHttpRequest, org: str) -> HttpResponse:
     organization = get_object_or_404(Organization, slug=org)
-    if Membership.objects.filter(organization=organization, user=request.user).exists():
+    if organization.has_member(request.user):
         return redirect("organizations:home", org=organization.slug)
     try:
         services.organization_join(

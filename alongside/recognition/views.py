@@ -60,9 +60,7 @@ def profile(request: HttpRequest, org: str, user_id: int) -> HttpResponse:
     visitors see the public part, if there is one; anyone else gets 404."""
     organization = get_object_or_404(Organization, slug=org)
     membership = get_object_or_404(
-        Membership.objects.select_related("user"),
-        organization=organization,
-        user_id=user_id,
+        Membership.objects.of(user_id, organization).select_related("user"),
         user__is_active=True,
     )
     member = membership.user
@@ -71,7 +69,7 @@ def profile(request: HttpRequest, org: str, user_id: int) -> HttpResponse:
     if request.user.is_authenticated:
         viewer = request.user
         viewer_membership = (
-            Membership.objects.filter(organization=organization, user=viewer)
+            Membership.objects.of(viewer, organization)
             .select_related("organization")
             .first()
         )

@@ -21,19 +21,24 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        memberships = Membership.objects.active().select_related("organization", "user")
+        organizations = Organization.objects.order_by("pk")
         if slug := options["organization"]:
-            if not Organization.objects.filter(slug=slug).exists():
+            organizations = organizations.filter(slug=slug)
+            if not organizations.exists():
                 raise CommandError(f"No organization with the short name {slug!r}.")
-            memberships = memberships.filter(organization__slug=slug)
         evaluated = awarded = 0
-        for membership in memberships.order_by("organization_id", "user_id").iterator():
-            evaluated += 1
-            awarded += len(
-                badges_evaluate(
-                    organization=membership.organization, member=membership.user
-                )
+        for organization in organizations.iterator():
+            memberships = (
+                Membership.objects.for_organization(organization)
+                .active()
+                .select_related("user")
+                .order_by("user_id")
             )
+            for membership in memberships.iterator():
+                evaluated += 1
+                awarded += len(
+                    badges_evaluate(organization=organization, member=membership.user)
+                )
         self.stdout.write(
             f"Evaluated {evaluated} memberships and awarded {awarded} new badges."
         )
