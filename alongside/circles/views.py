@@ -6,7 +6,6 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef
-from django.forms import BaseForm
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -29,6 +28,7 @@ from alongside.circles.models import (
     JoinRequest,
     ProgressUpdate,
 )
+from alongside.lib.forms import add_errors
 from alongside.lib.pagination import paginate
 from alongside.organizations.access import OrgHttpRequest, member_required
 
@@ -76,15 +76,6 @@ def _get_project_circle_for_member(request: OrgHttpRequest, slug: str) -> Circle
 
 def _get_goal(circle: Circle, goal_id: int) -> Goal:
     return get_object_or_404(Goal, circle=circle, pk=goal_id)
-
-
-def _add_errors(form: BaseForm, error: ValidationError) -> None:
-    """Show a service's refusal on the form: on its field when the form has it."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _refusal(request: OrgHttpRequest, error: ValidationError) -> None:
@@ -212,7 +203,7 @@ def circle_create(request: OrgHttpRequest) -> HttpResponse:
                 **form.cleaned_data,
             )
         except ValidationError as e:
-            _add_errors(form, e)
+            add_errors(form, e)
         else:
             messages.success(
                 request, _("Your circle is ready. You are its facilitator.")
@@ -233,7 +224,7 @@ def circle_edit(request: OrgHttpRequest, circle: str) -> HttpResponse:
                 circle=form.instance, actor=request.user, request=request
             )
         except ValidationError as e:
-            _add_errors(form, e)
+            add_errors(form, e)
         else:
             messages.success(request, _("Circle saved."))
             return redirect(obj)
@@ -278,7 +269,7 @@ def join_request(request: OrgHttpRequest, circle: str) -> HttpResponse:
                 circle=obj, user=request.user, message=form.cleaned_data["message"]
             )
         except ValidationError as e:
-            _add_errors(form, e)
+            add_errors(form, e)
         else:
             messages.success(
                 request,
@@ -421,7 +412,7 @@ def member_invite(request: OrgHttpRequest, circle: str) -> HttpResponse:
                 circle=obj, invitee=invitee, actor=request.user, request=request
             )
         except ValidationError as e:
-            _add_errors(form, e)
+            add_errors(form, e)
         else:
             messages.success(
                 request, _("%(name)s was invited.") % {"name": invitee.name}

@@ -2,7 +2,7 @@
 
 Pay-gap reports and payroll uploads are deliberately NOT registered: their figures are
 shown only through the equity pages, which apply small-group suppression, never-cache
-headers and the organization's access rules (RELIABILITY T5: the admin changelist is a
+headers and the organization's access rules (the admin changelist would be a
 leak channel).
 """
 

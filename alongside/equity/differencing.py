@@ -1,4 +1,4 @@
-"""Differencing across reports (RELIABILITY.md T4, docs/paygap-method.md "Suppression").
+"""Differencing across reports (docs/paygap-method.md, "Suppression").
 
 Each report keeps its own cells above k, but two reports of the same organization and
 snapshot date can be subtracted: the same payroll uploaded twice, minus one woman, gives

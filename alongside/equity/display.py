@@ -312,7 +312,7 @@ def _measures(
 @sensitive_variables()
 def _suppressed(figures: dict[str, Any], k: int) -> dict[str, Any]:
     """The engine's suppression, on a copy. Fails closed: an error shows nothing."""
-    from alongside.equity.services import EngineFailure
+    from alongside.equity.models import EngineFailure
 
     try:
         result: dict[str, Any] = paygap.suppress(copy.deepcopy(figures), k)
@@ -323,7 +323,7 @@ def _suppressed(figures: dict[str, Any], k: int) -> dict[str, Any]:
 
 @sensitive_variables()
 def _suppressed_representation(data: dict[str, Any], k: int) -> dict[str, Any]:
-    from alongside.equity.services import EngineFailure
+    from alongside.equity.models import EngineFailure
 
     try:
         result: dict[str, Any] = paygap.suppress_representation(copy.deepcopy(data), k)

@@ -9,9 +9,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
 
 if TYPE_CHECKING:
     from alongside.accounts.models import User
+    from alongside.equity import paygap
     from alongside.organizations.models import Organization
 
 # Smallest and largest k an organization may choose. Below 3 a "group" of two people
@@ -51,6 +53,37 @@ def upload_root() -> Path:
     import tempfile
 
     return Path(tempfile.gettempdir()) / "alongside-equity-uploads"
+
+
+class EngineFailure(Exception):
+    """The pay-gap engine failed on a file. Carries no value from the file."""
+
+
+class UploadGone(EngineFailure):
+    """The upload's file is missing from the upload directory (deleted by hand, lost
+    with a disk, or the database restored without the files): it must be uploaded
+    again."""
+
+    def __init__(self) -> None:
+        super().__init__("The uploaded file is no longer there.")
+
+
+def engine_call(what: str, function: Any, *args: Any, **kwargs: Any) -> Any:
+    """Call the engine; any unexpected error becomes a generic EngineFailure.
+
+    `from None` drops the original exception (and its message, which might quote a
+    cell) from the traceback Django's error report and the logs would show.
+    """
+    from alongside.equity import paygap
+
+    try:
+        return function(*args, **kwargs)
+    except paygap.PayrollInvalid:
+        raise
+    except Exception as exc:  # noqa: BLE001 - re-raised without its message
+        raise EngineFailure(
+            f"The pay-gap engine failed while {what} ({type(exc).__name__})."
+        ) from None
 
 
 class EquitySettings(models.Model):
@@ -280,6 +313,69 @@ class PayrollUpload(models.Model):
             self.stored_name = ""
             if self.pk:
                 PayrollUpload.objects.filter(pk=self.pk).update(stored_name="")
+
+    # Reads of the file through the pay-gap engine (EngineFailure / UploadGone on error).
+
+    def _existing_path(self) -> Path:
+        path = self.path
+        if path is None or not path.exists():
+            raise UploadGone
+        return path
+
+    def headers(self) -> list[str]:
+        from alongside.equity import paygap
+
+        headers: list[str] = engine_call(
+            "reading the header", paygap.detect_columns, self._existing_path()
+        )
+        return headers
+
+    @sensitive_variables("values")
+    def gender_values(self, column: str) -> list[str]:
+        from alongside.equity import paygap
+
+        values: list[str] = engine_call(
+            "reading gender values",
+            paygap.sample_values,
+            self._existing_path(),
+            column,
+            limit=20,
+        )
+        return [str(v) for v in values]
+
+    def level_values(self) -> list[str] | None:
+        from alongside.equity import paygap
+
+        column = self.mapping.get("columns", {}).get("level")
+        if not column or self.path is None or not self.path.exists():
+            return None
+        values = engine_call(
+            "reading levels", paygap.sample_values, self.path, column, limit=50
+        )
+        return sorted(str(v) for v in values if str(v).strip())
+
+    def column_mapping(self) -> paygap.ColumnMapping:
+        from alongside.equity import paygap
+
+        return paygap.ColumnMapping.from_json(self.mapping)
+
+    @property
+    def validation_kind(self) -> str:
+        return "representation" if self.kind == UploadKind.REPRESENTATION else "paygap"
+
+    @sensitive_variables()
+    def validate(self) -> paygap.ValidationResult:
+        from alongside.equity import paygap
+
+        path = self._existing_path()
+        result: paygap.ValidationResult = engine_call(
+            "validating",
+            paygap.validate,
+            path,
+            self.column_mapping(),
+            kind=self.validation_kind,
+        )
+        return result
 
 
 class ReportKind(models.TextChoices):

@@ -34,8 +34,10 @@ from alongside.equity.models import (
     PayGapReport,
     PayrollUpload,
     ReportKind,
+    UploadGone,
     UploadKind,
     UploadStatus,
+    engine_call,
     k_lowering_delay,
     upload_root,
 )
@@ -46,19 +48,6 @@ if TYPE_CHECKING:
     from alongside.organizations.models import Organization
 
 logger = logging.getLogger("alongside.equity")
-
-
-class EngineFailure(Exception):
-    """The pay-gap engine failed on a file. Carries no value from the file."""
-
-
-class UploadGone(EngineFailure):
-    """The upload's file is missing from the upload directory (deleted by hand, lost
-    with a disk, or the database restored without the files): it must be uploaded
-    again."""
-
-    def __init__(self) -> None:
-        super().__init__("The uploaded file is no longer there.")
 
 
 class UploadRejected(Exception):
@@ -80,26 +69,10 @@ class NearDuplicateReport(Exception):
         self.clash = clash
 
 
-def _engine_call(what: str, function: Any, *args: Any, **kwargs: Any) -> Any:
-    """Call the engine; any unexpected error becomes a generic EngineFailure.
-
-    `from None` drops the original exception (and its message, which might quote a
-    cell) from the traceback Django's error report and the logs would show.
-    """
-    try:
-        return function(*args, **kwargs)
-    except paygap.PayrollInvalid:
-        raise
-    except Exception as exc:  # noqa: BLE001 - re-raised without its message
-        raise EngineFailure(
-            f"The pay-gap engine failed while {what} ({type(exc).__name__})."
-        ) from None
-
-
 # Access and settings --------------------------------------------------------------------
 
 
-def grant_analyst(
+def analyst_grant(
     organization: Organization,
     user: User,
     *,
@@ -121,7 +94,7 @@ def grant_analyst(
     return grant
 
 
-def revoke_analyst(
+def analyst_revoke(
     grant: AnalystGrant, *, actor: User, request: HttpRequest | None = None
 ) -> None:
     with transaction.atomic():
@@ -135,7 +108,7 @@ def revoke_analyst(
         grant.delete()
 
 
-def update_settings(
+def settings_update(
     equity_settings: EquitySettings,
     *,
     min_group_size: int,
@@ -213,7 +186,7 @@ def update_settings(
                 request=request,
             )
         if announce:
-            _announce_k_lowering(equity_settings, in_force=in_force, actor=actor)
+            _k_lowering_announce(equity_settings, in_force=in_force, actor=actor)
             audit_record(
                 action="equity.k_lowering_scheduled",
                 actor=actor,
@@ -232,7 +205,7 @@ def update_settings(
     return deleted
 
 
-def _announce_k_lowering(
+def _k_lowering_announce(
     equity_settings: EquitySettings, *, in_force: int, actor: User
 ) -> int:
     """Tell every program admin of the organization, in the app and by email."""
@@ -266,7 +239,7 @@ def _announce_k_lowering(
 # Uploads --------------------------------------------------------------------------------
 
 
-def store_upload(
+def upload_store(
     organization: Organization,
     uploaded_file: UploadedFile[Any],
     *,
@@ -308,42 +281,13 @@ def store_upload(
     return upload
 
 
-def discard_upload(upload: PayrollUpload) -> None:
+def upload_discard(upload: PayrollUpload) -> None:
     """Delete an unfinished upload and its file."""
     upload.delete_file()
     upload.delete()
 
 
-def headers_of(upload: PayrollUpload) -> list[str]:
-    if upload.path is None or not upload.path.exists():
-        raise UploadGone
-    headers: list[str] = _engine_call(
-        "reading the header", paygap.detect_columns, upload.path
-    )
-    return headers
-
-
-@sensitive_variables("values")
-def gender_values_of(upload: PayrollUpload, column: str) -> list[str]:
-    if upload.path is None or not upload.path.exists():
-        raise UploadGone
-    values: list[str] = _engine_call(
-        "reading gender values", paygap.sample_values, upload.path, column, limit=20
-    )
-    return [str(v) for v in values]
-
-
-def level_values_of(upload: PayrollUpload) -> list[str] | None:
-    column = upload.mapping.get("columns", {}).get("level")
-    if not column or upload.path is None or not upload.path.exists():
-        return None
-    values = _engine_call(
-        "reading levels", paygap.sample_values, upload.path, column, limit=50
-    )
-    return sorted(str(v) for v in values if str(v).strip())
-
-
-def save_mapping(
+def upload_map(
     upload: PayrollUpload, columns: dict[str, str], gender_values: dict[str, str]
 ) -> None:
     mapping = paygap.ColumnMapping(columns=columns, gender_values=gender_values)
@@ -352,30 +296,8 @@ def save_mapping(
     upload.save(update_fields=["mapping", "status"])
 
 
-def mapping_of(upload: PayrollUpload) -> paygap.ColumnMapping:
-    return paygap.ColumnMapping.from_json(upload.mapping)
-
-
-def validation_kind(upload: PayrollUpload) -> str:
-    return "representation" if upload.kind == UploadKind.REPRESENTATION else "paygap"
-
-
 @sensitive_variables()
-def validate_upload(upload: PayrollUpload) -> paygap.ValidationResult:
-    if upload.path is None or not upload.path.exists():
-        raise UploadGone
-    result: paygap.ValidationResult = _engine_call(
-        "validating",
-        paygap.validate,
-        upload.path,
-        mapping_of(upload),
-        kind=validation_kind(upload),
-    )
-    return result
-
-
-@sensitive_variables()
-def compute_report(
+def report_compute(
     upload: PayrollUpload,
     *,
     title: str,
@@ -397,22 +319,20 @@ def compute_report(
     path = upload.path
     if path is None or not path.exists():
         raise UploadGone
-    mapping = mapping_of(upload)
+    mapping = upload.column_mapping()
     organization = upload.organization
     equity_settings = EquitySettings.for_organization(organization)
     figures: dict[str, Any] = {}
     counts: dict[str, Any] = {}
     kind = ReportKind.PAYGAP
     if upload.kind == UploadKind.REPRESENTATION:
-        validation = validate_upload(upload)
+        validation = upload.validate()
         if not validation.ok:
             raise UploadRejected(validation)
         kind = ReportKind.REPRESENTATION
     else:
         try:
-            validation, result = _engine_call(
-                "computing", paygap.analyse, path, mapping
-            )
+            validation, result = engine_call("computing", paygap.analyse, path, mapping)
         except paygap.PayrollInvalid as invalid:
             raise UploadRejected(invalid.validation) from None
         if not validation.ok or result is None:
@@ -423,7 +343,7 @@ def compute_report(
     representation = None
     if mapping.columns.get("level"):
         try:
-            rep = _engine_call(
+            rep = engine_call(
                 "computing representation",
                 paygap.compute_representation,
                 path,
@@ -449,7 +369,7 @@ def compute_report(
             .exists()
         ):
             replace = None
-        _refuse_near_duplicates(
+        _near_duplicates_refuse(
             organization,
             snapshot_date,
             differencing.published_cells(figures, counts, representation),
@@ -457,7 +377,7 @@ def compute_report(
             replace,
         )
         if replace is not None:
-            _delete_replaced(replace, actor=actor, request=request)
+            _report_replaced_delete(replace, actor=actor, request=request)
         report = PayGapReport.objects.create(
             organization=organization,
             created_by=actor,
@@ -485,7 +405,7 @@ def compute_report(
     return report
 
 
-def _refuse_near_duplicates(
+def _near_duplicates_refuse(
     organization: Organization,
     snapshot_date: date,
     cells: differencing.Cells,
@@ -511,24 +431,24 @@ def _refuse_near_duplicates(
             )
 
 
-def _delete_replaced(
+def _report_replaced_delete(
     report: PayGapReport, *, actor: User, request: HttpRequest | None
 ) -> None:
-    _remove_report(
+    _report_remove(
         report, action="equity.report_replaced", actor=actor, request=request
     )
 
 
-def delete_report(
+def report_delete(
     report: PayGapReport, *, actor: User, request: HttpRequest | None = None
 ) -> None:
     with transaction.atomic():
-        _remove_report(
+        _report_remove(
             report, action="equity.report_deleted", actor=actor, request=request
         )
 
 
-def _remove_report(
+def _report_remove(
     report: PayGapReport, *, action: str, actor: User, request: HttpRequest | None
 ) -> None:
     """Audit, then delete the report with its upload and the upload's file."""
@@ -546,7 +466,7 @@ def _remove_report(
         upload.delete()
 
 
-def record_export(
+def report_export_record(
     report: PayGapReport, *, actor: User, request: HttpRequest | None = None
 ) -> None:
     audit_record(
@@ -558,11 +478,11 @@ def record_export(
     )
 
 
-def clean_abandoned_uploads(now: datetime | None = None) -> int:
+def upload_clean_abandoned(now: datetime | None = None) -> int:
     """Delete uploads (and their files) that never became a report within 24 hours."""
     count = 0
     for upload in PayrollUpload.objects.abandoned(now or timezone.now()):
-        discard_upload(upload)
+        upload_discard(upload)
         count += 1
     # Files whose row is gone (a crash between writing and recording) go too.
     root = upload_root()

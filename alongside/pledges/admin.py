@@ -1,7 +1,7 @@
 """Django admin for staff.
 
-Who an action was meant to help is private to the ally and that person (DESIGN.md
-privacy rule 3): no screen here shows a confirmation request's recipient (address, name
+Who an action was meant to help is private to the ally and that person (docs/privacy.md,
+rule 3): no screen here shows a confirmation request's recipient (address, name
 or digest), the confirmer's note, or an opt-out's digest, in lists, forms, searches or
 filters, and delete confirmations list nothing but the chosen objects
 (alongside.lib.privateadmin). alongside/tests/test_admin_canaries.py checks every page.

@@ -11,7 +11,6 @@ from django.contrib.auth.decorators import login_not_required
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.forms import BaseForm
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -22,6 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from alongside.lib.forms import add_errors
 from alongside.lib.pagination import paginate
 from alongside.organizations.access import (
     OrgHttpRequest,
@@ -93,15 +93,6 @@ def _get_template(request: OrgHttpRequest, pk: int) -> CommitmentTemplate:
     return get_object_or_404(
         CommitmentTemplate.objects.for_organization(request.organization), pk=pk
     )
-
-
-def _add_errors(form: BaseForm, error: ValidationError) -> None:
-    """Show a service's refusal on the form: on its field when the form has it."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _with_consistency(
@@ -222,7 +213,7 @@ def _catalogue_form(
                 template=form.instance, actor=request.user, request=request
             )
         except ValidationError as e:
-            _add_errors(form, e)
+            add_errors(form, e)
         else:
             messages.success(request, _("The catalogue is updated."))
             return redirect("pledges:catalogue_admin", org=request.organization.slug)
@@ -340,7 +331,7 @@ def pledge_create(request: OrgHttpRequest) -> HttpResponse:
                 submission_key=form.cleaned_data["submission_key"],
             )
         except ValidationError as e:
-            _add_errors(form, e)
+            add_errors(form, e)
         else:
             messages.success(
                 request,
@@ -443,7 +434,7 @@ def pledge_renew(request: OrgHttpRequest, pk: int) -> HttpResponse:
         try:
             pledge.renew(form.cleaned_data["target_date"])
         except ValidationError as e:
-            _add_errors(form, e)
+            add_errors(form, e)
         else:
             messages.success(request, _("Your pledge is renewed."))
             return redirect(pledge)
@@ -512,7 +503,7 @@ def commitment_end(request: OrgHttpRequest, pk: int) -> HttpResponse:
                 reflection=form.cleaned_data["reflection"],
             )
         except ValidationError as e:
-            _add_errors(form, e)
+            add_errors(form, e)
         else:
             messages.success(request, _("The commitment is ended and on the record."))
             return redirect(pledge)
@@ -558,7 +549,7 @@ def action_create(request: OrgHttpRequest, pk: int) -> HttpResponse:
                 submission_key=form.cleaned_data["submission_key"],
             )
         except ValidationError as e:
-            _add_errors(form, e)
+            add_errors(form, e)
         else:
             messages.success(
                 request,
@@ -683,7 +674,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
             except services.LinkInvalid as e:
                 return _invalid_link(request, e.reason)
             except ValidationError as e:
-                _add_errors(form, e)
+                add_errors(form, e)
             else:
                 return _public(
                     render(

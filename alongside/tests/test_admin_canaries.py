@@ -1,4 +1,4 @@
-"""The Django admin shows a superuser exactly what DESIGN.md allows, on every page.
+"""The Django admin shows a superuser exactly what docs/privacy.md allows, on every page.
 
 A canary value goes into every sensitive field (who was asked to confirm an action and
 what they wrote, opt-out digests, gender and private profile texts, a pseudonym, its

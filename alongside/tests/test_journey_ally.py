@@ -1,4 +1,4 @@
-"""Journey 1 of DESIGN.md, end to end in Chromium.
+"""The ally's journey, end to end in Chromium.
 
 A newcomer signs up, verifies his email, joins his organization, takes a pledge with
 three commitments, logs an action and asks a colleague to confirm it; she confirms

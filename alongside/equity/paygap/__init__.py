@@ -3,8 +3,8 @@
 Stable API for the web side (views, tasks) and the `manage.py paygap` command. Every
 function works on a FILE PATH (DuckDB reads the file): the web side writes the upload to
 a temporary file, calls these functions, and deletes the file afterwards. Nothing here
-stores, logs or raises salary values. The method is `/work/shared/PAYGAP-METHOD.md`;
-the rules this package keeps are in `docs/paygap-method.md`.
+stores, logs or raises salary values. The method, and the rules this package keeps, are
+in `docs/paygap-method.md`.
 
 Mapping page::
 

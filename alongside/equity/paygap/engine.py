@@ -1,4 +1,4 @@
-"""Every figure of PAYGAP-METHOD.md, computed in DuckDB SQL over table `payroll`.
+"""Every figure of docs/paygap-method.md, computed in DuckDB SQL over table `payroll`.
 
 Precision: amounts are DuckDB DOUBLE (IEEE binary64, Python float); means and medians are
 computed by DuckDB (`avg`, `median` = mean of the two middle values for an even count),
@@ -157,7 +157,7 @@ def _gaps(
 def quartiles(
     con: duckdb.DuckDBPyConnection, where: str, value: str = "hourly_pay"
 ) -> list[dict[str, Any]]:
-    """Reg. 13 quartile bands with the tie rule of PAYGAP-METHOD.md A (largest remainder).
+    """Reg. 13 quartile bands with the tie rule of docs/paygap-method.md (largest remainder).
 
     Band k holds ranked positions floor(kN/4) .. floor((k+1)N/4)-1. Groups of equal pay
     wholly inside one band are summed in SQL; the few groups that straddle a boundary

@@ -1,4 +1,4 @@
-"""Canonical payroll fields (PAYGAP-METHOD.md section C) and the column mapping.
+"""Canonical payroll fields (docs/paygap-method.md, "Input") and the column mapping.
 
 An organization's file has its own headers and its own gender values; a `ColumnMapping`
 maps them onto the canonical fields below. The mapping holds no personal data (headers

@@ -1,6 +1,6 @@
-"""Small-group suppression of pay-gap figures (RELIABILITY.md T4).
+"""Small-group suppression of pay-gap figures (docs/paygap-method.md, "Suppression").
 
-The rules (also in docs/paygap-method.md, "Suppression"):
+The rules:
 
 1. A count is *small* when 0 < count < k. Zero is not small: it identifies nobody, and
    hiding "no women in this band" would hide the finding itself (figures that need both

@@ -102,7 +102,7 @@ def cells_of(rows: list[Row], directory: Path, name: str) -> differencing.Cells:
 
 class DifferencingPropertiesTestCase(SimpleTestCase):
     """Properties over generated pairs of payrolls, through the engine, with the check
-    `services.compute_report` applies (`differencing.isolating_cells`)."""
+    `services.report_compute` applies (`differencing.isolating_cells`)."""
 
     @settings(
         max_examples=EXAMPLES,
@@ -178,7 +178,7 @@ class DifferencingPropertiesTestCase(SimpleTestCase):
 class DifferencingThroughTheServiceTestCase(
     PrivateUploadRoot, HypothesisDjangoTestCase, BaseTestCase
 ):
-    """The same property end to end: the second report is refused by compute_report
+    """The same property end to end: the second report is refused by report_compute
     (each example in a transaction of its own)."""
 
     def report(self, rows: list[Row], name: str, k: int) -> PayGapReport:
@@ -190,8 +190,8 @@ class DifferencingThroughTheServiceTestCase(
             original_name=name,
             stored_name=path.name,
         )
-        services.save_mapping(upload, MAPPING.columns, MAPPING.gender_values)
-        return services.compute_report(
+        services.upload_map(upload, MAPPING.columns, MAPPING.gender_values)
+        return services.report_compute(
             upload,
             title=name,
             snapshot_date=date(2026, 4, 5),
@@ -252,7 +252,7 @@ class NearDuplicateUploadTestCase(PrivateUploadRoot, BaseTestCase):
             original_name=name,
             stored_name=path.name,
         )
-        services.save_mapping(upload, WEB_MAPPING.columns, WEB_MAPPING.gender_values)
+        services.upload_map(upload, WEB_MAPPING.columns, WEB_MAPPING.gender_values)
         return upload
 
     def compute(self, upload: PayrollUpload, **extra: str) -> Any:
@@ -267,7 +267,7 @@ class NearDuplicateUploadTestCase(PrivateUploadRoot, BaseTestCase):
         )
 
     def first_report(self) -> PayGapReport:
-        return services.compute_report(
+        return services.report_compute(
             self.mapped_upload(payroll_rows(), "first.csv"),
             title="Pay gap 2026",
             snapshot_date=date(2026, 4, 5),
@@ -300,7 +300,7 @@ class NearDuplicateUploadTestCase(PrivateUploadRoot, BaseTestCase):
         moved = payroll_rows()
         moved[0][4] = "Estates"
         with self.assertRaises(services.NearDuplicateReport) as refused:
-            services.compute_report(
+            services.report_compute(
                 self.mapped_upload(moved, "moved.csv"),
                 title="Moved",
                 snapshot_date=date(2026, 4, 5),
@@ -311,7 +311,7 @@ class NearDuplicateUploadTestCase(PrivateUploadRoot, BaseTestCase):
         corrected = payroll_rows()
         corrected[3][2] = "31.00"
         with self.assertRaises(services.NearDuplicateReport):
-            services.compute_report(
+            services.report_compute(
                 self.mapped_upload(corrected, "corrected.csv"),
                 title="Corrected",
                 snapshot_date=date(2026, 4, 5),
@@ -326,7 +326,7 @@ class NearDuplicateUploadTestCase(PrivateUploadRoot, BaseTestCase):
         self.first_report()
         more = payroll_rows(small_category_women=7)
         with self.assertRaises(services.NearDuplicateReport):
-            services.compute_report(
+            services.report_compute(
                 self.mapped_upload(more, "more.csv"),
                 title="More",
                 snapshot_date=date(2026, 4, 5),
@@ -385,7 +385,7 @@ class NearDuplicateUploadTestCase(PrivateUploadRoot, BaseTestCase):
         self.assertNotIn(self.url("report_detail", report_id=earlier.pk), history)
 
     def test_replace_only_applies_to_a_report_of_the_same_snapshot(self) -> None:
-        other = services.compute_report(
+        other = services.report_compute(
             self.mapped_upload(payroll_rows(women=30, men=30), "2025.csv"),
             title="Pay gap 2025",
             snapshot_date=date(2025, 4, 5),
@@ -421,11 +421,11 @@ class NearDuplicateUploadTestCase(PrivateUploadRoot, BaseTestCase):
             original_name="levels.csv",
             stored_name=path.name,
         )
-        services.save_mapping(
+        services.upload_map(
             upload, {"gender": "Sex", "level": "Grade"}, {"F": "female", "M": "male"}
         )
         with self.assertRaises(services.NearDuplicateReport) as refused:
-            services.compute_report(
+            services.report_compute(
                 upload,
                 title="Levels",
                 snapshot_date=date(2026, 4, 5),

@@ -19,7 +19,7 @@ from alongside.equity.paygap import (
 )
 
 GOLDEN = Path(__file__).parent / "golden"
-TOLERANCE = 0.005  # "exact match to 2 dp" (RELIABILITY.md T10)
+TOLERANCE = 0.005  # figures match the hand-computed ones to 2 dp
 
 
 def load_case(name: str) -> tuple[Path, dict[str, Any], ColumnMapping]:

@@ -1,4 +1,4 @@
-"""Properties (RELIABILITY.md T4, T10): invariances of the figures and of suppression."""
+"""Properties (docs/paygap-method.md, "Suppression"): invariances of the figures and of suppression."""
 
 from __future__ import annotations
 

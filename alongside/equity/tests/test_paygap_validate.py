@@ -1,4 +1,4 @@
-"""Malformed-file corpus (RELIABILITY.md T10): each variant is rejected with row-level problems."""
+"""Malformed-file corpus: each variant is rejected with row-level problems."""
 
 from __future__ import annotations
 

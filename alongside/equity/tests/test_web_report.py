@@ -50,8 +50,8 @@ class ReportPagesBase(PrivateUploadRoot, BaseTestCase):
             original_name="p.csv",
             stored_name=path.name,
         )
-        services.save_mapping(upload, MAPPING.columns, MAPPING.gender_values)
-        return services.compute_report(
+        services.upload_map(upload, MAPPING.columns, MAPPING.gender_values)
+        return services.report_compute(
             upload,
             title=title or f"Pay gap {snapshot.year}",
             snapshot_date=snapshot,
@@ -261,7 +261,7 @@ class ReportPagesTestCase(ReportPagesBase):
             original_name="p.csv",
             stored_name="pending.csv",
         )
-        services.save_mapping(upload, MAPPING.columns, MAPPING.gender_values)
+        services.upload_map(upload, MAPPING.columns, MAPPING.gender_values)
         pages = [
             self.url("reports"),
             self.url("upload"),

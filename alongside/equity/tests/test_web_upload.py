@@ -19,6 +19,7 @@ from django.views.debug import ExceptionReporter
 from alongside.audit.models import AuditEvent
 from alongside.equity import services
 from alongside.equity.models import (
+    EngineFailure,
     EquitySettings,
     PayGapReport,
     PayrollUpload,
@@ -294,7 +295,7 @@ class UploadFlowTestCase(PrivateUploadRoot, BaseTestCase):
         PayrollUpload.objects.filter(pk=upload.pk).update(
             created_at=timezone.now() - timedelta(hours=25)
         )
-        self.assertEqual(services.clean_abandoned_uploads(), 1)
+        self.assertEqual(services.upload_clean_abandoned(), 1)
         self.assertFalse(PayrollUpload.objects.filter(pk=upload.pk).exists())
         self.assertEqual(self.files_left(), [fresh.stored_name])
         from django.core.management import call_command
@@ -360,14 +361,14 @@ class SalaryNeverInLogsTestCase(PrivateUploadRoot, BaseTestCase):
         # What Django's error email would contain if the failure went unhandled.
         with mock.patch("alongside.equity.paygap.analyse", side_effect=boom):
             try:
-                services.compute_report(
+                services.report_compute(
                     upload,
                     title="T",
                     snapshot_date=date(2026, 4, 5),
                     level_order=None,
                     actor=self.paula,
                 )
-            except services.EngineFailure:
+            except EngineFailure:
                 exc_type, exc_value, tb = sys.exc_info()
             else:
                 self.fail("EngineFailure not raised")

@@ -3,10 +3,10 @@ from __future__ import annotations
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from alongside.equity.forms_wording import MAX_TEXT_CHARS, MAX_UPLOAD_BYTES
+from alongside.equity.forms.wording import MAX_TEXT_CHARS, MAX_UPLOAD_BYTES
 from alongside.equity.models import AnalystGrant
 from alongside.equity.tests.test_wording_extract import make_docx, make_pdf
-from alongside.equity.views_wording import VERDICT_EXPLANATIONS, VERDICT_LABELS
+from alongside.equity.views.wording import VERDICT_EXPLANATIONS, VERDICT_LABELS
 from alongside.equity.wording import VERDICTS
 from alongside.organizations.models import Organization
 from alongside.test import BaseTestCase

@@ -6,12 +6,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from alongside.equity.services import clean_abandoned_uploads
+from alongside.equity.services import upload_clean_abandoned
 
 
 class Command(BaseCommand):
     help = "Delete abandoned payroll uploads (older than 24 hours) and their files."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        count = clean_abandoned_uploads()
+        count = upload_clean_abandoned()
         self.stdout.write(f"Deleted {count} abandoned payroll upload(s).")

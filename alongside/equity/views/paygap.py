@@ -21,7 +21,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from alongside.equity import display, paygap, pdf, services
 from alongside.equity.access import equity_required
-from alongside.equity.forms_paygap import (
+from alongside.equity.forms.paygap import (
     ComputeForm,
     DeleteReportForm,
     EquitySettingsForm,
@@ -32,10 +32,12 @@ from alongside.equity.forms_paygap import (
 )
 from alongside.equity.models import (
     AnalystGrant,
+    EngineFailure,
     EquitySettings,
     PayGapReport,
     PayrollUpload,
     ReportKind,
+    UploadGone,
     UploadKind,
     UploadStatus,
     same_period_days,
@@ -60,16 +62,16 @@ def _k(request: OrgHttpRequest) -> int:
     return EquitySettings.for_organization(request.organization).effective_k
 
 
-def _engine_error(request: OrgHttpRequest, err: services.EngineFailure) -> HttpResponse:
+def _engine_error(request: OrgHttpRequest, err: EngineFailure) -> HttpResponse:
     # The message names the step and an exception class, never a value from the file.
     logger.error("equity: %s (organization %s)", err, request.organization.pk)
     return render(request, "equity/engine_error.html", _context(request), status=500)
 
 
 def _upload_error(
-    request: OrgHttpRequest, upload: PayrollUpload, err: services.EngineFailure
+    request: OrgHttpRequest, upload: PayrollUpload, err: EngineFailure
 ) -> HttpResponse:
-    if isinstance(err, services.UploadGone):
+    if isinstance(err, UploadGone):
         logger.warning(
             "equity: upload %s has no file (organization %s)",
             upload.pk,
@@ -112,7 +114,7 @@ def reports(request: OrgHttpRequest) -> HttpResponse:
     page = paginate(request, queryset, per_page=10)
     try:
         trend = display.median_gap_trend(list(queryset[:12]), k)
-    except services.EngineFailure as err:
+    except EngineFailure as err:
         return _engine_error(request, err)
     pending = PayrollUpload.objects.for_organization(request.organization).pending()
     return render(
@@ -135,7 +137,7 @@ def report_detail(request: OrgHttpRequest, report_id: int) -> HttpResponse:
     k = _k(request)
     try:
         view = display.pay_gap_view(report, k)
-    except services.EngineFailure as err:
+    except EngineFailure as err:
         return _engine_error(request, err)
     return render(
         request,
@@ -151,9 +153,9 @@ def report_pdf(request: OrgHttpRequest, report_id: int) -> HttpResponse:
     k = _k(request)
     try:
         content = pdf.render_report(report, k, request.organization.name)
-    except services.EngineFailure as err:
+    except EngineFailure as err:
         return _engine_error(request, err)
-    services.record_export(report, actor=request.user, request=request)
+    services.report_export_record(report, actor=request.user, request=request)
     response = HttpResponse(content, content_type="application/pdf")
     filename = slugify(f"{report.title}-{report.snapshot_date}") or "pay-gap-report"
     response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
@@ -167,7 +169,7 @@ def report_delete(request: OrgHttpRequest, report_id: int) -> HttpResponse:
     form = DeleteReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         kind = report.kind
-        services.delete_report(report, actor=request.user, request=request)
+        services.report_delete(report, actor=request.user, request=request)
         messages.success(request, _("The report was deleted."))
         target = (
             "equity:representation"
@@ -191,7 +193,7 @@ def upload(request: OrgHttpRequest) -> HttpResponse:
     initial = {"kind": request.GET.get("kind", UploadKind.PAYROLL)}
     form = UploadForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        stored = services.store_upload(
+        stored = services.upload_store(
             request.organization,
             form.cleaned_data["file"],
             kind=form.cleaned_data["kind"],
@@ -226,8 +228,8 @@ def _field_spec(upload: PayrollUpload) -> list[tuple[str, str, str, bool]]:
 def upload_map(request: OrgHttpRequest, upload_id: int) -> HttpResponse:
     upload_obj = _get_upload(request, upload_id)
     try:
-        headers = services.headers_of(upload_obj)
-    except services.EngineFailure as err:
+        headers = upload_obj.headers()
+    except EngineFailure as err:
         return _upload_error(request, upload_obj, err)
     if not headers:
         return render(
@@ -237,7 +239,7 @@ def upload_map(request: OrgHttpRequest, upload_id: int) -> HttpResponse:
             status=400,
         )
     spec = _field_spec(upload_obj)
-    stored = services.mapping_of(upload_obj) if upload_obj.mapping else None
+    stored = upload_obj.column_mapping() if upload_obj.mapping else None
     suggested = stored or paygap.suggest_mapping(headers)
     columns = {n: c for n, c in suggested.columns.items() if c in headers}
     gender_column = request.POST.get("col_gender") or columns.get("gender", "")
@@ -245,12 +247,8 @@ def upload_map(request: OrgHttpRequest, upload_id: int) -> HttpResponse:
         gender_column = ""
     shown_column = request.POST.get("gender_column_shown", "")
     try:
-        values = (
-            services.gender_values_of(upload_obj, gender_column)
-            if gender_column
-            else []
-        )
-    except services.EngineFailure as err:
+        values = upload_obj.gender_values(gender_column) if gender_column else []
+    except EngineFailure as err:
         return _upload_error(request, upload_obj, err)
     gender_suggestion = (stored.gender_values if stored else {}) or (
         paygap.suggest_gender_values(values)
@@ -275,7 +273,7 @@ def upload_map(request: OrgHttpRequest, upload_id: int) -> HttpResponse:
             ),
         )
     if bound and form.is_valid():
-        services.save_mapping(upload_obj, form.columns(), form.gender_mapping())
+        services.upload_map(upload_obj, form.columns(), form.gender_mapping())
         return redirect(
             "equity:upload_check",
             org=request.organization.slug,
@@ -303,9 +301,9 @@ def upload_check(request: OrgHttpRequest, upload_id: int) -> HttpResponse:
             "equity:upload_map", org=request.organization.slug, upload_id=upload_obj.pk
         )
     try:
-        validation = services.validate_upload(upload_obj)
-        levels = services.level_values_of(upload_obj) if validation.ok else None
-    except services.EngineFailure as err:
+        validation = upload_obj.validate()
+        levels = upload_obj.level_values() if validation.ok else None
+    except EngineFailure as err:
         return _upload_error(request, upload_obj, err)
     has_warnings = bool(validation.warnings)
     initial = {"level_order": "\n".join(levels or [])}
@@ -328,7 +326,7 @@ def upload_check(request: OrgHttpRequest, upload_id: int) -> HttpResponse:
     clash: services.NearDuplicateReport | None = None
     if request.method == "POST" and validation.ok and form.is_valid():
         try:
-            report = services.compute_report(
+            report = services.report_compute(
                 upload_obj,
                 title=form.cleaned_data["title"],
                 snapshot_date=form.cleaned_data["snapshot_date"],
@@ -351,7 +349,7 @@ def upload_check(request: OrgHttpRequest, upload_id: int) -> HttpResponse:
                 replaceable=refused.earlier,
             )
             form.is_valid()
-        except services.EngineFailure as err:
+        except EngineFailure as err:
             return _upload_error(request, upload_obj, err)
         else:
             messages.success(request, _("The report is ready."))
@@ -386,7 +384,7 @@ def upload_check(request: OrgHttpRequest, upload_id: int) -> HttpResponse:
 def upload_discard(request: OrgHttpRequest, upload_id: int) -> HttpResponse:
     upload_obj = _get_upload(request, upload_id)
     if request.method == "POST":
-        services.discard_upload(upload_obj)
+        services.upload_discard(upload_obj)
         messages.success(request, _("The upload and its file were deleted."))
         return redirect("equity:reports", org=request.organization.slug)
     return render(
@@ -409,7 +407,7 @@ def representation(request: OrgHttpRequest) -> HttpResponse:
     try:
         view = display.representation_view(latest, k) if latest else None
         trend = display.leadership_trend(list(queryset[:12]), k)
-    except services.EngineFailure as err:
+    except EngineFailure as err:
         return _engine_error(request, err)
     return render(
         request,
@@ -427,7 +425,7 @@ def representation_detail(request: OrgHttpRequest, report_id: int) -> HttpRespon
     k = _k(request)
     try:
         view = display.representation_view(report, k)
-    except services.EngineFailure as err:
+    except EngineFailure as err:
         return _engine_error(request, err)
     return render(
         request,
@@ -456,11 +454,11 @@ def analysts(request: OrgHttpRequest) -> HttpResponse:
     form = GrantAnalystForm(request.POST or None, candidates=candidates)
     if request.method == "POST" and form.is_valid():
         membership = get_object_or_404(
-            Membership.objects.select_related("user"),
-            organization=request.organization,
-            user_id=form.cleaned_data["user"],
+            Membership.objects.of(
+                form.cleaned_data["user"], request.organization
+            ).select_related("user")
         )
-        services.grant_analyst(
+        services.analyst_grant(
             request.organization, membership.user, actor=request.user, request=request
         )
         messages.success(
@@ -484,7 +482,7 @@ def analyst_revoke(request: OrgHttpRequest, grant_id: int) -> HttpResponse:
     )
     if request.method == "POST":
         name = grant.user.name
-        services.revoke_analyst(grant, actor=request.user, request=request)
+        services.analyst_revoke(grant, actor=request.user, request=request)
         messages.success(
             request, _("%(name)s is no longer an HR analyst.") % {"name": name}
         )
@@ -501,7 +499,7 @@ def equity_settings(request: OrgHttpRequest) -> HttpResponse:
     current = EquitySettings.for_organization(request.organization)
     form = EquitySettingsForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
-        deleted = services.update_settings(
+        deleted = services.settings_update(
             EquitySettings.objects.get(pk=current.pk),
             min_group_size=form.cleaned_data["min_group_size"],
             keep_payroll_rows=form.cleaned_data["keep_payroll_rows"],

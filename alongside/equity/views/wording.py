@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from alongside.equity.access import equity_required
-from alongside.equity.forms_wording import WordingForm
+from alongside.equity.forms.wording import WordingForm
 from alongside.equity.wording import checker
 from alongside.equity.wording.highlight import highlight_job_ad, highlight_review
 from alongside.equity.wording.reviews import CATEGORIES, check_review
