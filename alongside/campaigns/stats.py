@@ -1,4 +1,4 @@
-"""The campaign dashboard's figures, with DESIGN.md's small-number suppression.
+"""The campaign dashboard's figures, with small groups suppressed (docs/privacy.md, rule 1).
 
 Only confirmed signatures are counted. The gender breakdown hides every cell under the
 organization's k (`Organization.effective_min_group_size`, default 5) and, because the

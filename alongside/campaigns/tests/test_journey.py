@@ -1,4 +1,4 @@
-"""Journey 2 of DESIGN.md, end to end in Chromium: a supporter signs a public campaign,
+"""Journey 2 (a public campaign), end to end in Chromium: a supporter signs a public campaign,
 confirms by email, and the counter moves on a page another visitor has open (htmx
 polling of the stored counter). Every page visited passes axe-core with the CSP on."""
 
