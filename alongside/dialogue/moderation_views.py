@@ -574,9 +574,11 @@ def log(request: OrgHttpRequest) -> HttpResponse:
     admins and facilitators, the organization-wide ones)."""
     _require_queue(request)
     space_ids = list(_moderated_spaces(request).values_list("pk", flat=True))
-    events = AuditEvent.objects.filter(
-        organization=request.organization, action__startswith="dialogue.mod_"
-    ).select_related("actor")
+    events = (
+        AuditEvent.objects.for_organization(request.organization)
+        .filter(action__startswith="dialogue.mod_")
+        .select_related("actor")
+    )
     scope = Q(data__space_id__in=space_ids)
     if request.membership.is_program_admin:
         scope |= Q(action="dialogue.mod_settings_changed")

@@ -446,9 +446,7 @@ class RevealRefused(Exception):
 def _require_program_admin(organization_id: int, user: User) -> None:
     from alongside.organizations.models import Membership
 
-    membership = Membership.objects.filter(
-        organization_id=organization_id, user=user
-    ).first()
+    membership = Membership.objects.of(user, organization_id).first()
     if membership is None or not membership.is_program_admin:
         raise PermissionDenied
 
@@ -559,8 +557,8 @@ def reveal_approval_refusal(
         return _("A second administrator must decide: you made this request yourself.")
     memberships = {
         m.user_id: m
-        for m in Membership.objects.filter(
-            organization_id=reveal.pseudonym.space.organization_id
+        for m in Membership.objects.for_organization(
+            reveal.pseudonym.space.organization_id
         ).select_related("user", "role_granted_by")
     }
     mine = memberships.get(approver.pk)
