@@ -658,7 +658,7 @@ class ModerationSettings(models.Model):
     screen_enabled = models.BooleanField(
         _("hold posts with abusive language for review"), default=True
     )
-    # One word or phrase per line, added to the built-in list (see screen.py).
+    # One word or phrase per line, added to the built-in list (see language_screen.py).
     screen_extra_terms = models.TextField(
         _("more words and phrases to hold"),
         blank=True,

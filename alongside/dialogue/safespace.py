@@ -9,7 +9,7 @@ Nothing in the database links a pseudonym to its member in the clear:
   pseudonym's id and space as associated data, with a random nonce. AES-GCM rather than
   Fernet: a Fernet token carries its creation time in clear, which would date the
   pseudonym. It is opened (`owner_of`) only to notify the member, and by the two-admin
-  reveal (reveal_views.py), which audits each opening as a key use.
+  reveal (views/reveal.py), which audits each opening as a key use.
 
 Both keys derive from `settings.PSEUDONYM_KEY` (kept outside the database, and separate
 from SECRET_KEY) through HKDF with a label per use. Pseudonym ids are random UUIDv4 and

@@ -140,7 +140,7 @@ def _check_can_post(space: Space, user: User, thread: Thread | None = None) -> N
         raise PermissionDenied
     if not space.has_accepted_guidelines(user):
         raise GuidelinesNotAccepted
-    # Moderation (moderation.py): a suspension or ban here, a locked thread.
+    # Moderation (moderation/gates.py): a suspension or ban here, a locked thread.
     moderation.check_not_sanctioned(space, user)
     if thread is not None:
         moderation.check_thread_open(thread)

@@ -15,14 +15,7 @@ from django.utils.translation import gettext as _
 
 from alongside.audit.services import audit_record
 from alongside.dialogue import announcements, safespace
-from alongside.dialogue.models import (
-    Flag,
-    MemberTrust,
-    Post,
-    Pseudonym,
-    Space,
-    Thread,
-)
+from alongside.dialogue.models import Flag, MemberTrust, Post, Pseudonym, Space, Thread
 from alongside.dialogue.moderation.common import (
     ModerationRefused,
     appeal_post_url,

@@ -16,12 +16,7 @@ from django.utils.translation import gettext as _
 from alongside.audit.models import AuditEvent
 from alongside.audit.services import audit_record
 from alongside.dialogue import safespace
-from alongside.dialogue.models import (
-    Appeal,
-    Flag,
-    Post,
-    Space,
-)
+from alongside.dialogue.models import Appeal, Flag, Post, Space
 from alongside.dialogue.moderation.appeals import appeal_space
 from alongside.dialogue.moderation.common import audit_key, tell
 from alongside.dialogue.moderation.moderators import (

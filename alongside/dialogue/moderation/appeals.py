@@ -12,13 +12,7 @@ from django.utils.translation import gettext as _
 
 from alongside.audit.models import AuditEvent
 from alongside.dialogue import safespace
-from alongside.dialogue.models import (
-    Appeal,
-    Flag,
-    Post,
-    Sanction,
-    Space,
-)
+from alongside.dialogue.models import Appeal, Flag, Post, Sanction, Space
 from alongside.dialogue.moderation.authors import is_author
 from alongside.dialogue.moderation.common import (
     ModerationRefused,

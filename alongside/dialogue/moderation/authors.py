@@ -8,11 +8,7 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext as _
 
 from alongside.dialogue import safespace
-from alongside.dialogue.models import (
-    Post,
-    Pseudonym,
-    Space,
-)
+from alongside.dialogue.models import Post, Pseudonym, Space
 
 if TYPE_CHECKING:
     from alongside.accounts.models import User

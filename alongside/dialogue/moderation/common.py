@@ -12,13 +12,7 @@ from django.utils import timezone
 
 from alongside.audit.services import audit_record
 from alongside.dialogue import safespace
-from alongside.dialogue.models import (
-    Post,
-    Pseudonym,
-    Sanction,
-    Space,
-    Thread,
-)
+from alongside.dialogue.models import Post, Pseudonym, Sanction, Space, Thread
 from alongside.dialogue.moderation.authors import author_label, owner_of
 from alongside.notifications.models import Notification
 from alongside.notifications.services import notice_send, notification_send

@@ -11,11 +11,8 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from alongside.dialogue import safespace, screen, trust
-from alongside.dialogue.models import (
-    Flag,
-    Post,
-)
+from alongside.dialogue import language_screen, safespace, trust
+from alongside.dialogue.models import Flag, Post
 from alongside.dialogue.moderation.authors import is_author
 from alongside.dialogue.moderation.common import (
     ModerationRefused,
@@ -93,7 +90,7 @@ def _auto_hide(post: Post) -> bool:
     nothing: they cannot flag). The author is told and may appeal."""
     if post.state != Post.State.PUBLISHED:
         return False
-    settings = screen.settings_for(post.thread.space.organization_id)
+    settings = language_screen.settings_for(post.thread.space.organization_id)
     score, reporters = flag_score(post)
     if score < settings.auto_hide_score or reporters < settings.auto_hide_reporters:
         return False

@@ -13,14 +13,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from alongside.dialogue import screen, trust
-from alongside.dialogue.models import (
-    MemberTrust,
-    Post,
-    Sanction,
-    Space,
-    Thread,
-)
+from alongside.dialogue import language_screen, trust
+from alongside.dialogue.models import MemberTrust, Post, Sanction, Space, Thread
 from alongside.dialogue.moderation.authors import pseudonym_of
 
 if TYPE_CHECKING:
@@ -124,7 +118,9 @@ def check_edit(space: Space, user: User, body: str) -> None:
     trust.check_content(body, level)
     if level >= trust.Level.LEADER:
         return
-    if screen.screen_post(body, screen.settings_for(space.organization_id)):
+    if language_screen.screen_post(
+        body, language_screen.settings_for(space.organization_id)
+    ):
         raise trust.PostingRefused(
             _(
                 "Your edit contains words this community holds for review, so it "
@@ -164,7 +160,9 @@ def gate_post(
             pseudonym=pseudonym,
         )
         matched = tuple(
-            screen.screen_post(body, screen.settings_for(space.organization_id))
+            language_screen.screen_post(
+                body, language_screen.settings_for(space.organization_id)
+            )
         )
         if matched or level == trust.Level.NEW:
             return Gate(Post.HeldBecause.REVIEW, matched, level)
@@ -190,7 +188,9 @@ def gate_post(
         pseudonym=pseudonym_of(space, user),
     )
     matched = tuple(
-        screen.screen_post(body, screen.settings_for(space.organization_id))
+        language_screen.screen_post(
+            body, language_screen.settings_for(space.organization_id)
+        )
     )
     if level >= trust.Level.LEADER:
         return Gate("", (), level)

@@ -8,9 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
 from alongside.circles.models import CircleMembership
-from alongside.dialogue.models import (
-    Space,
-)
+from alongside.dialogue.models import Space
 from alongside.organizations.models import Membership, Role
 
 if TYPE_CHECKING:

@@ -14,11 +14,7 @@ from django.utils.translation import gettext as _
 
 from alongside.audit.services import audit_record
 from alongside.dialogue import safespace
-from alongside.dialogue.models import (
-    Post,
-    Sanction,
-    Space,
-)
+from alongside.dialogue.models import Post, Sanction, Space
 from alongside.dialogue.moderation.authors import owner_of, pseudonym_of
 from alongside.dialogue.moderation.common import (
     ModerationRefused,

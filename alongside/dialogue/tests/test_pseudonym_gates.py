@@ -17,7 +17,7 @@ from typing import Any
 
 import time_machine
 
-from alongside.dialogue import moderation, rows, services, trust
+from alongside.dialogue import moderation, services, thread_page, trust
 from alongside.dialogue.models import Post, Space, Thread
 from alongside.dialogue.tests.helpers import establish, make_space, start
 from alongside.organizations.models import Membership, Role
@@ -67,7 +67,7 @@ class PseudonymGateInvarianceTestCase(BaseTestCase):
                     if post.state == Post.State.HELD
                     else "",
                     # What another reader (a moderator) is told about the post.
-                    rows._notice(post, False),
+                    thread_page._notice(post, False),
                 )
             )
             return post

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_POST
 
 from alongside.audit.models import ACTION_LABELS, AuditEvent
 from alongside.audit.services import audit_record
-from alongside.dialogue import moderation, screen, trust
+from alongside.dialogue import language_screen, moderation, trust
 from alongside.dialogue.forms import (
     DecisionForm,
     FlagForm,
@@ -188,7 +188,9 @@ def moderate_post(request: OrgHttpRequest, post_uid: UUID) -> HttpResponse:
         label = str(labels.get(flag["reason"], flag["reason"]))
         reasons[label] = reasons.get(label, 0) + 1
     matched = (
-        screen.screen_post(post.body, screen.settings_for(space.organization_id))
+        language_screen.screen_post(
+            post.body, language_screen.settings_for(space.organization_id)
+        )
         if not post.is_deleted
         else []
     )
@@ -511,7 +513,7 @@ def sanction_lift(request: OrgHttpRequest, sanction_id: UUID) -> HttpResponse:
 def settings_view(request: OrgHttpRequest) -> HttpResponse:
     if not request.membership.is_program_admin:
         raise Http404
-    current = screen.settings_for(request.organization.pk)
+    current = language_screen.settings_for(request.organization.pk)
     form = SettingsForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
         saved = form.save()
@@ -531,7 +533,7 @@ def settings_view(request: OrgHttpRequest) -> HttpResponse:
     return render(
         request,
         "dialogue/moderation/settings.html",
-        _context(request, form=form, built_in=screen.BUILT_IN_TERMS),
+        _context(request, form=form, built_in=language_screen.BUILT_IN_TERMS),
     )
 
 
