@@ -124,7 +124,7 @@ class PseudonymGateInvarianceTestCase(BaseTestCase):
         return Thread.objects.create(space=space, title="Under his name")
 
     def _membership(self) -> Membership:
-        return Membership.objects.get(organization=self.org, user=self.bob)
+        return Membership.objects.of(self.bob, self.org).get()
 
     def test_nothing_of_the_real_account_changes_the_pseudonyms_gates(self) -> None:
         establish(self.org, self.bob)
