@@ -12,7 +12,7 @@ by the same client (bench/harness.py), in rounds that alternate which product go
 so drift on a shared machine hits both.
 
 Both pages show 50 posts per page by default (`--per-page`): Alongside's page size
-(dialogue/views.py POSTS_PER_PAGE, 20 in production) is set by the bench-only URLconf
+(dialogue/views/threads.py POSTS_PER_PAGE, 20 in production) is set by the bench-only URLconf
 bench/urls_dialogue.py, spirit's by its own `comments_per_page` setting (20 by default).
 `--per-page 20` compares the two production defaults.
 

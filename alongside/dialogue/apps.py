@@ -52,7 +52,7 @@ class DialogueConfig(AppConfig):
                 "dialogue.listening_phase_changed": _(
                     "Moved a listening round to its next phase"
                 ),
-                # Moderation (moderation.py)
+                # Moderation (the moderation package)
                 "dialogue.mod_post_hidden": _("Hid a post"),
                 "dialogue.mod_post_auto_hidden": _(
                     "A post was hidden by flags from several members"

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from alongside.circles.models import Circle
-from alongside.dialogue import screen
+from alongside.dialogue import language_screen
 from alongside.dialogue.models import Flag, MemberTrust, ModerationSettings, Post, Space
 
 
@@ -203,18 +203,21 @@ class SettingsForm(forms.ModelForm[ModerationSettings]):
 
     def clean_screen_extra_terms(self) -> str:
         text: str = self.cleaned_data["screen_extra_terms"]
-        terms = screen.parse_terms(text)
-        if len(terms) > screen.MAX_TERMS:
+        terms = language_screen.parse_terms(text)
+        if len(terms) > language_screen.MAX_TERMS:
             raise forms.ValidationError(
-                _("At most %(max)d words or phrases.") % {"max": screen.MAX_TERMS}
+                _("At most %(max)d words or phrases.")
+                % {"max": language_screen.MAX_TERMS}
             )
         for term in terms:
-            if len(term) > screen.MAX_TERM_LENGTH:
+            if len(term) > language_screen.MAX_TERM_LENGTH:
                 raise forms.ValidationError(
                     _("“%(term)s…” is too long: at most %(max)d characters a line.")
-                    % {"term": term[:20], "max": screen.MAX_TERM_LENGTH}
+                    % {"term": term[:20], "max": language_screen.MAX_TERM_LENGTH}
                 )
-            if not screen.normalize(term).strip() or not any(c.isalpha() for c in term):
+            if not language_screen.normalize(term).strip() or not any(
+                c.isalpha() for c in term
+            ):
                 raise forms.ValidationError(
                     _("“%(term)s” has no letters to match.") % {"term": term}
                 )
@@ -222,10 +225,12 @@ class SettingsForm(forms.ModelForm[ModerationSettings]):
 
     def clean_screen_allowed_terms(self) -> str:
         text: str = self.cleaned_data["screen_allowed_terms"]
-        terms = screen.parse_terms(text)
-        built_in = {screen.normalize(t) for t in screen.BUILT_IN_TERMS}
+        terms = language_screen.parse_terms(text)
+        built_in = {
+            language_screen.normalize(t) for t in language_screen.BUILT_IN_TERMS
+        }
         for term in terms:
-            if screen.normalize(term) not in built_in:
+            if language_screen.normalize(term) not in built_in:
                 raise forms.ValidationError(
                     _(
                         "“%(term)s” is not on the built-in list, so there is nothing "

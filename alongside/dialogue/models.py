@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Min, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -370,6 +370,33 @@ class PostQuerySet(models.QuerySet["Post"]):
             return self
         return self.filter(~Q(state=Post.State.HELD) | mine)
 
+    def held_for(self, membership: Membership) -> PostQuerySet:
+        """The moderation queue's held posts: waiting for review in the spaces
+        `membership` moderates, the longest-waiting first."""
+        return self.filter(
+            thread__space__in=Space.objects.moderated_by(membership).values("pk"),
+            state=Post.State.HELD,
+            deleted_at__isnull=True,
+        ).order_by("created_at", "id")
+
+    def flagged_for(self, membership: Membership) -> PostQuerySet:
+        """The moderation queue's flagged posts: with open flags, in the spaces
+        `membership` moderates, annotated with `first_flag` (when the first open flag
+        came) and `open_flags` (how many), the longest-flagged first."""
+        is_open = Q(flags__outcome=Flag.Outcome.OPEN)
+        return (
+            self.filter(
+                thread__space__in=Space.objects.moderated_by(membership).values("pk"),
+                deleted_at__isnull=True,
+            )
+            .annotate(
+                first_flag=Min("flags__created_at", filter=is_open),
+                open_flags=Count("flags", filter=is_open),
+            )
+            .filter(open_flags__gt=0)
+            .order_by("first_flag", "id")
+        )
+
 
 class Post(models.Model):
     class State(models.TextChoices):
@@ -631,7 +658,7 @@ class ModerationSettings(models.Model):
     screen_enabled = models.BooleanField(
         _("hold posts with abusive language for review"), default=True
     )
-    # One word or phrase per line, added to the built-in list (see screen.py).
+    # One word or phrase per line, added to the built-in list (see language_screen.py).
     screen_extra_terms = models.TextField(
         _("more words and phrases to hold"),
         blank=True,
@@ -694,6 +721,24 @@ class MemberTrust(models.Model):
         return f"{self.user_id} at trust level {self.level}"
 
 
+class FlagQuerySet(models.QuerySet["Flag"]):
+    def open_reasons(self, posts: list[Post]) -> dict[int, list[tuple[str, int]]]:
+        """For each of `posts` with open flags: (reason's label, how many), the most
+        given first; never who gave them."""
+        labels = dict(Flag.Reason.choices)
+        reasons: dict[int, list[tuple[str, int]]] = {}
+        for row in (
+            self.filter(post_id__in=[p.pk for p in posts], outcome=Flag.Outcome.OPEN)
+            .values("post_id", "reason")
+            .annotate(n=Count("id"))
+            .order_by("post_id", "-n", "reason")
+        ):
+            reasons.setdefault(row["post_id"], []).append(
+                (str(labels.get(row["reason"], row["reason"])), row["n"])
+            )
+        return reasons
+
+
 class Flag(models.Model):
     """A member reports a post to the moderators. The reporter is never shown to the
     post's author, nor to moderators (they see how many flagged, and why)."""
@@ -725,6 +770,8 @@ class Flag(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
+
+    objects = FlagQuerySet.as_manager()
 
     class Meta:
         constraints = (
@@ -794,6 +841,22 @@ class Sanction(models.Model):
         return f"{self.kind} {self.pk}"
 
 
+class AppealQuerySet(models.QuerySet["Appeal"]):
+    def open_for(self, membership: Membership) -> AppealQuerySet:
+        """The moderation queue's open appeals: about a post or a sanction in the
+        spaces `membership` moderates, and (for facilitators and program admins) about
+        organization-wide sanctions; the longest-waiting first."""
+        spaces = Space.objects.moderated_by(membership).values("pk")
+        scope = Q(post__thread__space__in=spaces) | Q(sanction__space__in=spaces)
+        if membership.is_facilitator:
+            scope |= Q(sanction__isnull=False, sanction__space__isnull=True)
+        return self.filter(
+            scope,
+            organization_id=membership.organization_id,
+            outcome=Appeal.Outcome.OPEN,
+        ).order_by("created_at", "id")
+
+
 class Appeal(models.Model):
     """The author of a hidden post, or the member under a sanction, asks for another
     look. Exactly one of post and sanction. Who appealed is implied by what is
@@ -832,6 +895,8 @@ class Appeal(models.Model):
         related_name="+",
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AppealQuerySet.as_manager()
 
     class Meta:
         ordering = ("created_at",)

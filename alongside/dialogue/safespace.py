@@ -9,7 +9,7 @@ Nothing in the database links a pseudonym to its member in the clear:
   pseudonym's id and space as associated data, with a random nonce. AES-GCM rather than
   Fernet: a Fernet token carries its creation time in clear, which would date the
   pseudonym. It is opened (`owner_of`) only to notify the member, and by the two-admin
-  reveal (reveal_views.py), which audits each opening as a key use.
+  reveal (views/reveal.py), which audits each opening as a key use.
 
 Both keys derive from `settings.PSEUDONYM_KEY` (kept outside the database, and separate
 from SECRET_KEY) through HKDF with a label per use. Pseudonym ids are random UUIDv4 and
@@ -446,9 +446,7 @@ class RevealRefused(Exception):
 def _require_program_admin(organization_id: int, user: User) -> None:
     from alongside.organizations.models import Membership
 
-    membership = Membership.objects.filter(
-        organization_id=organization_id, user=user
-    ).first()
+    membership = Membership.objects.of(user, organization_id).first()
     if membership is None or not membership.is_program_admin:
         raise PermissionDenied
 
@@ -559,8 +557,8 @@ def reveal_approval_refusal(
         return _("A second administrator must decide: you made this request yourself.")
     memberships = {
         m.user_id: m
-        for m in Membership.objects.filter(
-            organization_id=reveal.pseudonym.space.organization_id
+        for m in Membership.objects.for_organization(
+            reveal.pseudonym.space.organization_id
         ).select_related("user", "role_granted_by")
     }
     mine = memberships.get(approver.pk)

@@ -72,7 +72,7 @@ MAX_TOPICS_PER_DAY = 20  # max_topics_per_day
 DUPLICATE_WINDOW = timedelta(minutes=5)  # unique_posts_mins
 
 LINK = re.compile(r"(?:https?://|mailto:|www\.)\S+", re.IGNORECASE)
-# The same shape services.MENTION resolves (kept here to avoid an import cycle).
+# The same shape announcements.MENTION resolves (kept here to avoid an import cycle).
 MENTION = re.compile(r"(?<![\w@])@([\w][\w-]{0,79})", re.UNICODE)
 
 
@@ -86,9 +86,7 @@ def level_of(
     """The member's trust level in the organization's conversations (4 for program
     admins and facilitators)."""
     if membership is None:
-        membership = Membership.objects.filter(
-            organization=organization, user=user
-        ).first()
+        membership = Membership.objects.of(user, organization).first()
     if is_moderator_role(membership):
         return Level.LEADER
     level = (
@@ -110,9 +108,7 @@ def pseudonym_level(pseudonym: Pseudonym | None) -> int:
 
 def level_in_space(space: Space, user: User) -> int:
     """As `level_of`, and a circle's facilitators lead in its spaces."""
-    membership = Membership.objects.filter(
-        organization_id=space.organization_id, user=user
-    ).first()
+    membership = Membership.objects.of(user, space.organization_id).first()
     if membership is not None and space.can_moderate(membership):
         return Level.LEADER
     return level_of(space.organization, user, membership)
@@ -273,7 +269,7 @@ def check_rate(
                 wait,
             )
         joined = (
-            Membership.objects.filter(organization_id=space.organization_id, user=user)
+            Membership.objects.of(user, space.organization_id)
             .values_list("joined_at", flat=True)
             .first()
         )
@@ -503,7 +499,7 @@ def recompute(organization: Organization, user: User, *, published: int = 0) -> 
     if trust.set_by_moderator:
         return trust.level
     joined = (
-        Membership.objects.filter(organization=organization, user=user)
+        Membership.objects.of(user, organization)
         .values_list("joined_at", flat=True)
         .first()
     )

@@ -9,8 +9,8 @@ from django.urls import URLPattern
 from django.urls import path as _path
 from django.utils.cache import patch_cache_control
 
-from alongside.dialogue import moderation_views as mod
-from alongside.dialogue import reveal_views, views
+from alongside.dialogue.views import moderation as mod
+from alongside.dialogue.views import reveal, spaces, threads
 
 app_name = "dialogue"
 
@@ -42,33 +42,33 @@ _P = "o/<slug:org>/posts/<uuid:post_uid>"
 _M = "o/<slug:org>/moderation"
 
 urlpatterns = [
-    path(f"{_S}/", views.spaces, name="spaces"),
-    path(f"{_S}/new/", views.space_create, name="space_create"),
-    path(f"{_S}/search/", views.search, name="search"),
-    path(f"{_ONE}/", views.space_detail, name="space"),
-    path(f"{_ONE}/edit/", views.space_edit, name="space_edit"),
-    path(f"{_ONE}/guidelines/", views.guidelines, name="guidelines"),
-    path(f"{_ONE}/digest/", views.digest, name="digest"),
-    path(f"{_ONE}/new/", views.thread_create, name="thread_create"),
-    path(f"{_T}/", views.thread_detail, name="thread"),
-    path(f"{_T}/follow/", views.follow, name="follow"),
-    path(f"{_T}/phase/", views.listening_phase, name="listening_phase"),
-    path(f"{_P}/", views.post_permalink, name="post"),
-    path(f"{_P}/edit/", views.post_edit, name="post_edit"),
-    path(f"{_P}/delete/", views.post_delete, name="post_delete"),
-    path(f"{_P}/react/", views.react, name="react"),
+    path(f"{_S}/", spaces.spaces, name="spaces"),
+    path(f"{_S}/new/", spaces.space_create, name="space_create"),
+    path(f"{_S}/search/", spaces.search, name="search"),
+    path(f"{_ONE}/", spaces.space_detail, name="space"),
+    path(f"{_ONE}/edit/", spaces.space_edit, name="space_edit"),
+    path(f"{_ONE}/guidelines/", spaces.guidelines, name="guidelines"),
+    path(f"{_ONE}/digest/", spaces.digest, name="digest"),
+    path(f"{_ONE}/new/", threads.thread_create, name="thread_create"),
+    path(f"{_T}/", threads.thread_detail, name="thread"),
+    path(f"{_T}/follow/", threads.follow, name="follow"),
+    path(f"{_T}/phase/", threads.listening_phase, name="listening_phase"),
+    path(f"{_P}/", threads.post_permalink, name="post"),
+    path(f"{_P}/edit/", threads.post_edit, name="post_edit"),
+    path(f"{_P}/delete/", threads.post_delete, name="post_delete"),
+    path(f"{_P}/react/", threads.react, name="react"),
     path(f"{_P}/flag/", mod.flag, name="flag"),
-    # Break-glass reveal of a safe-space pseudonym (reveal_views.py)
-    path(f"{_P}/reveal/", reveal_views.reveal_request, name="reveal_request"),
-    path("o/<slug:org>/reveals/", reveal_views.reveal_list, name="reveals"),
+    # Break-glass reveal of a safe-space pseudonym (views/reveal.py)
+    path(f"{_P}/reveal/", reveal.reveal_request, name="reveal_request"),
+    path("o/<slug:org>/reveals/", reveal.reveal_list, name="reveals"),
     path(
         "o/<slug:org>/reveals/<uuid:reveal_id>/",
-        reveal_views.reveal_detail,
+        reveal.reveal_detail,
         name="reveal",
     ),
     path(
         "o/<slug:org>/reveals/<uuid:reveal_id>/decide/",
-        reveal_views.reveal_decide,
+        reveal.reveal_decide,
         name="reveal_decide",
     ),
     path(f"{_P}/appeal/", mod.appeal_post, name="appeal_post"),
@@ -77,7 +77,7 @@ urlpatterns = [
         mod.sanction_detail,
         name="sanction",
     ),
-    # Moderation (moderation_views.py)
+    # Moderation (views/moderation.py)
     path(f"{_M}/", mod.queue, name="moderation"),
     path(f"{_M}/log/", mod.log, name="moderation_log"),
     path(f"{_M}/settings/", mod.settings_view, name="moderation_settings"),

@@ -41,7 +41,7 @@ class DemoTestCase(TestCase):
                 thread.post_count, thread.posts.exclude(state=Post.State.HELD).count()
             )
         members = set(
-            Membership.objects.filter(organization=organization).values_list(
+            Membership.objects.for_organization(organization).values_list(
                 "user_id", flat=True
             )
         )
@@ -68,9 +68,9 @@ class DemoTestCase(TestCase):
         count = Post.objects.count()
         users = {
             m.user.email.split("@")[0]: m.user
-            for m in Membership.objects.filter(
-                organization=organization
-            ).select_related("user")
+            for m in Membership.objects.for_organization(organization).select_related(
+                "user"
+            )
         }
         demo.load(organization, users)
         demo_load()

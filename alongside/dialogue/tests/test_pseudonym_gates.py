@@ -17,7 +17,7 @@ from typing import Any
 
 import time_machine
 
-from alongside.dialogue import moderation, rows, services, trust
+from alongside.dialogue import moderation, services, thread_page, trust
 from alongside.dialogue.models import Post, Space, Thread
 from alongside.dialogue.tests.helpers import establish, make_space, start
 from alongside.organizations.models import Membership, Role
@@ -67,7 +67,7 @@ class PseudonymGateInvarianceTestCase(BaseTestCase):
                     if post.state == Post.State.HELD
                     else "",
                     # What another reader (a moderator) is told about the post.
-                    rows._notice(post, False),
+                    thread_page._notice(post, False),
                 )
             )
             return post
@@ -124,7 +124,7 @@ class PseudonymGateInvarianceTestCase(BaseTestCase):
         return Thread.objects.create(space=space, title="Under his name")
 
     def _membership(self) -> Membership:
-        return Membership.objects.get(organization=self.org, user=self.bob)
+        return Membership.objects.of(self.bob, self.org).get()
 
     def test_nothing_of_the_real_account_changes_the_pseudonyms_gates(self) -> None:
         establish(self.org, self.bob)

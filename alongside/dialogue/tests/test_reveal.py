@@ -258,7 +258,7 @@ class OnePersonTwoAccountsTestCase(RevealTestCase):
         self.second = make_user("paula.again@example.org", display_name="P. Again")
         self.client.force_login(self.second)
         self.client.post("/join/northwind/")
-        second_m = Membership.objects.get(organization=self.org, user=self.second)
+        second_m = Membership.objects.of(self.second, self.org).get()
         self.client.force_login(self.paula)
         with self.captureOnCommitCallbacks(execute=True):
             self.client.post(
@@ -326,12 +326,12 @@ class OnePersonTwoAccountsTestCase(RevealTestCase):
             self.org, Role.MEMBER, email="p3@example.org", display_name="P. Three"
         )
         services.membership_change_role(
-            membership=Membership.objects.get(organization=self.org, user=third),
+            membership=Membership.objects.of(third, self.org).get(),
             role=Role.PROGRAM_ADMIN,
             actor=self.second,
         )
         self._age(self.second_m, 80)
-        self._age(Membership.objects.get(organization=self.org, user=third), 40)
+        self._age(Membership.objects.of(third, self.org).get(), 40)
         self._request_as(self.paula)
         reveal, page = self._try(third)
         self.assertEqual(reveal.status, RevealRequest.Status.PENDING)
@@ -340,7 +340,7 @@ class OnePersonTwoAccountsTestCase(RevealTestCase):
 
     def test_the_other_way_round_is_refused_too(self) -> None:
         # The second account asks, and Paula (an admin for long) approves.
-        self._age(Membership.objects.get(organization=self.org, user=self.paula), 90)
+        self._age(Membership.objects.of(self.paula, self.org).get(), 90)
         self._request_as(self.second)
         reveal, page = self._try(self.paula)
         self.assertEqual(reveal.status, RevealRequest.Status.PENDING)

@@ -277,7 +277,7 @@ class PostingTestCase(BaseTestCase):
     def test_a_member_who_left_hears_nothing(self) -> None:
         circle_space = self.safe
         opening = start(circle_space, self.alice, "Question", "Q")
-        Membership.objects.filter(user=self.alice).delete()
+        Membership.objects.of_user(self.alice).delete()
         services.reply(thread=opening.thread, author=self.bob, body="Answer")
         self.assertFalse(Notification.objects.filter(user=self.alice).exists())
 
@@ -549,7 +549,7 @@ class RealAccountIsolationTestCase(BaseTestCase):
         other = start(safe, self.bob)
         sign_in_recently(self.client, self.alice)
         before = User.objects.filter(pk=self.alice.pk).values().get()
-        membership = Membership.objects.filter(user=self.alice).values().get()
+        membership = Membership.objects.of_user(self.alice).values().get()
         thread_url = other.thread.get_absolute_url()
         self.client.post(thread_url, {"body": "PSEUDO-WORDS"})
         self.client.post(
@@ -562,7 +562,7 @@ class RealAccountIsolationTestCase(BaseTestCase):
         self.assertEqual(Post.objects.filter(pseudonym__isnull=False).count(), 3)
         self.assertEqual(User.objects.filter(pk=self.alice.pk).values().get(), before)
         self.assertEqual(
-            Membership.objects.filter(user=self.alice).values().get(), membership
+            Membership.objects.of_user(self.alice).values().get(), membership
         )
         # Her profile, seen by bob, shows nothing of it.
         self.client.force_login(self.bob)

@@ -7,7 +7,7 @@ from typing import Any
 from django.test import SimpleTestCase
 
 from alongside.audit.models import AuditEvent
-from alongside.dialogue import screen, services, trust
+from alongside.dialogue import language_screen, services, trust
 from alongside.dialogue.models import ModerationSettings, Post
 from alongside.dialogue.tests.helpers import make_space, start
 from alongside.test import BaseTestCase
@@ -15,9 +15,11 @@ from alongside.test import BaseTestCase
 
 class MatchingTestCase(SimpleTestCase):
     def test_whole_words_any_case(self) -> None:
-        self.assertEqual(screen.matches("What a BITCH."), ["bitch"])
-        self.assertEqual(screen.matches("Scunthorpe and classic cocktails"), [])
-        self.assertEqual(screen.matches("She is a skilled analyst."), [])
+        self.assertEqual(language_screen.matches("What a BITCH."), ["bitch"])
+        self.assertEqual(
+            language_screen.matches("Scunthorpe and classic cocktails"), []
+        )
+        self.assertEqual(language_screen.matches("She is a skilled analyst."), [])
 
     def test_simple_disguises(self) -> None:
         for text in (
@@ -31,19 +33,21 @@ class MatchingTestCase(SimpleTestCase):
             "sluuut",
         ):
             with self.subTest(text=text):
-                self.assertTrue(screen.matches(text), text)
+                self.assertTrue(language_screen.matches(text), text)
 
     def test_threats_as_phrases(self) -> None:
-        self.assertEqual(screen.matches("I will   KILL you"), ["i will kill you"])
-        self.assertIn("kys", screen.matches("just k y s"))
-        self.assertEqual(screen.matches("I will find your notes"), [])
+        self.assertEqual(
+            language_screen.matches("I will   KILL you"), ["i will kill you"]
+        )
+        self.assertIn("kys", language_screen.matches("just k y s"))
+        self.assertEqual(language_screen.matches("I will find your notes"), [])
 
     def test_extra_and_allowed_terms(self) -> None:
         self.assertEqual(
-            screen.matches("you snowflake", extra=["snowflake"]), ["snowflake"]
+            language_screen.matches("you snowflake", extra=["snowflake"]), ["snowflake"]
         )
-        self.assertEqual(screen.matches("whore", allowed=["whore"]), [])
-        self.assertEqual(screen.parse_terms(" a \n\nA\n b  c "), ["a", "b c"])
+        self.assertEqual(language_screen.matches("whore", allowed=["whore"]), [])
+        self.assertEqual(language_screen.parse_terms(" a \n\nA\n b  c "), ["a", "b c"])
 
 
 class ScreenPostingTestCase(BaseTestCase):

@@ -80,8 +80,8 @@ class SpaceCreationTestCase(BaseTestCase):
     def test_program_admins_open_org_spaces_and_facilitators_circle_spaces(
         self,
     ) -> None:
-        paula = Membership.objects.get(user=self.paula)
-        alice = Membership.objects.get(user=self.alice)
+        paula = Membership.objects.of_user(self.paula).get()
+        alice = Membership.objects.of_user(self.alice).get()
         kwargs: dict[str, Any] = {"name": "S", "description": "", "guidelines": "G"}
         services.space_create(
             organization=self.org, membership=paula, circle=None, **kwargs

@@ -143,7 +143,7 @@ class HeldForReviewTestCase(BaseTestCase):
         )
 
     def test_promotion_after_three_approved_posts_and_a_day(self) -> None:
-        Membership.objects.filter(user=self.alice).update(joined_at=T0)
+        Membership.objects.of_user(self.alice).update(joined_at=T0)
         with time_machine.travel(T0 + timedelta(hours=2), tick=False) as clock:
             for n in range(3):
                 clock.shift(timedelta(minutes=5))
@@ -186,9 +186,9 @@ class RateLimitTestCase(BaseTestCase):
 
     def setUp(self) -> None:
         self.newbie = make_member(self.org, display_name="Nina New")
-        Membership.objects.filter(user=self.newbie).update(joined_at=T0)
+        Membership.objects.of_user(self.newbie).update(joined_at=T0)
         self.regular = make_member(self.org, display_name="Rex Regular")
-        Membership.objects.filter(user=self.regular).update(
+        Membership.objects.of_user(self.regular).update(
             joined_at=T0 - timedelta(days=400)
         )
         self.space = make_space(

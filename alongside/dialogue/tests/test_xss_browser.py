@@ -230,7 +230,7 @@ class XssCorpusBrowserTestCase(BrowserTestCase):
         alice = make_member(org, email="alice@example.org", display_name="Alice Ally")
         # A leader is past every trust gate and rate limit, so all payloads publish.
         establish(org, paula, alice, level=MemberTrust.Level.LEADER)
-        membership = Membership.objects.get(organization=org, user=paula)
+        membership = Membership.objects.of(paula, org).get()
         corpus = services.space_create(
             organization=org,
             membership=membership,

@@ -1,60 +1,37 @@
+"""Members' pages of threads and posts: starting a thread, a thread's page, following
+it, a listening round's phase, editing, deleting, reacting to a post and its permalink.
+
+As in `spaces`, anything the viewer may not see is 404."""
+
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.db.models.functions import TruncDate
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from alongside.circles.models import Circle, CircleMembership
-from alongside.dialogue import listening, moderation, rows, safespace, services, trust
-from alongside.dialogue.forms import PostForm, SpaceCreateForm, SpaceForm, ThreadForm
-from alongside.dialogue.keyset import keyset_page
-from alongside.dialogue.models import (
-    DigestSubscription,
-    ListeningPhase,
-    Post,
-    Space,
-    Thread,
+from alongside.dialogue import (
+    listening,
+    moderation,
+    safespace,
+    services,
+    thread_page,
+    trust,
 )
-from alongside.dialogue.search import MAX_QUERY_LENGTH, search_posts
-from alongside.lib.pagination import paginate
+from alongside.dialogue.forms import PostForm, ThreadForm
+from alongside.dialogue.models import ListeningPhase, Post, Space, Thread
+from alongside.dialogue.views.spaces import context, get_space
+from alongside.lib.keyset import keyset_page
 from alongside.organizations.access import OrgHttpRequest, member_required
 
-THREADS_PER_PAGE = 20
 POSTS_PER_PAGE = 20
-SEARCH_RESULTS_PER_PAGE = 20
-
-
-def _context(request: OrgHttpRequest, **extra: Any) -> dict[str, Any]:
-    return {
-        "organization": request.organization,
-        "membership": request.membership,
-        **extra,
-    }
-
-
-# The doors: every object is loaded within the organization, then checked against the
-# space's rules. Anything the viewer may not see is 404, as if it did not exist.
-
-
-def _get_space(request: OrgHttpRequest, space_id: int) -> Space:
-    space = get_object_or_404(
-        Space.objects.select_related("organization", "circle"),
-        organization=request.organization,
-        pk=space_id,
-    )
-    if not space.is_visible_to(request.user):
-        raise Http404
-    return space
 
 
 def _get_thread(request: OrgHttpRequest, thread_uid: UUID) -> Thread:
@@ -124,7 +101,7 @@ def _refused(
     response = render(
         request,
         "dialogue/moderation/rate_limited.html",
-        _context(request, message=e.message, body=body, back=back),
+        context(request, message=e.message, body=body, back=back),
         status=429,
     )
     response["Retry-After"] = str(e.retry_after)
@@ -141,7 +118,7 @@ def _posted_message(request: OrgHttpRequest, post: Post, done: str) -> None:
 def _post_url(post: Post) -> str:
     """The thread page that shows `post` (it starts right after the post before it)."""
     url = post.thread.get_absolute_url()
-    # The cursor is the previous post's random uid (keyset.py): never a time or an id.
+    # The cursor is the previous post's random uid (alongside/lib/keyset.py): never a time or an id.
     previous = (
         Post.objects.filter(thread_id=post.thread_id)
         .filter(
@@ -165,171 +142,9 @@ def _guidelines_url(space: Space, next_url: str) -> str:
     return f"{url}?{urlencode({'next': next_url})}"
 
 
-# Spaces -------------------------------------------------------------------------------
-
-
-def _circles_facilitated(request: OrgHttpRequest) -> list[Circle]:
-    return list(
-        Circle.objects.for_organization(request.organization)
-        .active()
-        .filter(
-            pk__in=CircleMembership.objects.facilitators()
-            .filter(user=request.user)
-            .values("circle_id")
-        )
-    )
-
-
-@member_required
-def spaces(request: OrgHttpRequest) -> HttpResponse:
-    visible = (
-        Space.objects.visible_to(request.user, request.organization)
-        .select_related("circle")
-        .order_by("circle__name", "name", "id")
-    )
-    can_create = request.membership.is_program_admin or bool(
-        _circles_facilitated(request)
-    )
-    return render(
-        request,
-        "dialogue/spaces.html",
-        _context(
-            request,
-            page=paginate(request, visible),
-            can_create=can_create,
-            moderates=moderation.moderates_anything(request.membership),
-        ),
-    )
-
-
-@member_required
-def space_create(request: OrgHttpRequest) -> HttpResponse:
-    circles = _circles_facilitated(request)
-    whole = request.membership.is_program_admin
-    if not whole and not circles:
-        raise Http404
-    form = SpaceCreateForm(
-        request.POST or None, circles=circles, whole_organization=whole
-    )
-    if request.method == "POST" and form.is_valid():
-        space = services.space_create(
-            organization=request.organization,
-            membership=request.membership,
-            name=form.cleaned_data["name"],
-            description=form.cleaned_data["description"],
-            guidelines=form.cleaned_data["guidelines"],
-            circle=form.chosen_circle(),
-            is_safe=form.cleaned_data["is_safe"],
-        )
-        messages.success(request, _("The space is open."))
-        return redirect(space.get_absolute_url())
-    return render(request, "dialogue/space_form.html", _context(request, form=form))
-
-
-@member_required
-def space_edit(request: OrgHttpRequest, space_id: int) -> HttpResponse:
-    space = _get_space(request, space_id)
-    if not space.can_manage(request.membership):
-        raise Http404
-    form = SpaceForm(request.POST or None, instance=space)
-    if request.method == "POST" and form.is_valid():
-        services.space_update(
-            Space.objects.get(pk=space.pk),
-            actor=request.user,
-            name=form.cleaned_data["name"],
-            description=form.cleaned_data["description"],
-            guidelines=form.cleaned_data["guidelines"],
-            material_change=form.cleaned_data["material_change"],
-        )
-        messages.success(request, _("The space is saved."))
-        return redirect(space.get_absolute_url())
-    return render(
-        request, "dialogue/space_form.html", _context(request, form=form, space=space)
-    )
-
-
-@member_required
-def space_detail(request: OrgHttpRequest, space_id: int) -> HttpResponse:
-    space = _get_space(request, space_id)
-    mine = (
-        safespace.pseudonym_for(space, request.user, create=False)
-        if space.is_safe
-        else None
-    )
-    page = keyset_page(
-        space.threads.listed_for(request.user, mine),
-        field="last_posted_at",
-        cursor=request.GET.get("after"),
-        per_page=THREADS_PER_PAGE,
-        descending=True,
-    )
-    return render(
-        request,
-        "dialogue/space_detail.html",
-        _context(
-            request,
-            space=space,
-            page=page,
-            can_post=space.can_post(request.user),
-            can_manage=space.can_manage(request.membership),
-            can_run_rounds=listening.can_run_round(space, request.user),
-            my_pseudonym=moderation.pseudonym_of(space, request.user),
-            has_digest=DigestSubscription.objects.filter(
-                space=space, user=request.user
-            ).exists(),
-        ),
-    )
-
-
-@member_required
-def guidelines(request: OrgHttpRequest, space_id: int) -> HttpResponse:
-    space = _get_space(request, space_id)
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ) or not next_url.startswith("/"):
-        next_url = space.get_absolute_url()
-    can_post = space.can_post(request.user)
-    if request.method == "POST":
-        if not can_post:
-            raise Http404
-        services.guidelines_accept(space, request.user)
-        messages.success(request, _("Thank you. You can post in this space."))
-        return redirect(next_url)
-    return render(
-        request,
-        "dialogue/guidelines.html",
-        _context(
-            request,
-            space=space,
-            next_url=next_url,
-            can_post=can_post,
-            accepted=space.has_accepted_guidelines(request.user),
-        ),
-    )
-
-
-@require_POST
-@member_required
-def digest(request: OrgHttpRequest, space_id: int) -> HttpResponse:
-    space = _get_space(request, space_id)
-    on = request.POST.get("digest") == "on"
-    services.digest_set(space, user=request.user, on=on)
-    messages.success(
-        request,
-        _("You will get a daily email of new posts here.")
-        if on
-        else _("You will get an email for each new post in threads you follow."),
-    )
-    return redirect(space.get_absolute_url())
-
-
-# Threads and posts --------------------------------------------------------------------
-
-
 @member_required
 def thread_create(request: OrgHttpRequest, space_id: int) -> HttpResponse:
-    space = _get_space(request, space_id)
+    space = get_space(request, space_id)
     if not space.can_post(request.user):
         raise Http404
     if not space.has_accepted_guidelines(request.user):
@@ -368,7 +183,7 @@ def thread_create(request: OrgHttpRequest, space_id: int) -> HttpResponse:
     return render(
         request,
         "dialogue/thread_form.html",
-        _context(
+        context(
             request,
             form=form,
             space=space,
@@ -448,12 +263,12 @@ def thread_detail(request: OrgHttpRequest, thread_uid: UUID) -> HttpResponse:
     return render(
         request,
         "dialogue/thread_detail.html",
-        _context(
+        context(
             request,
             thread=thread,
             space=space,
             page=page,
-            rows=rows.post_rows(
+            rows=thread_page.post_rows(
                 page.items,
                 request.user,
                 org_slug=request.organization.slug,
@@ -512,7 +327,7 @@ def post_edit(request: OrgHttpRequest, post_uid: UUID) -> HttpResponse:
             messages.success(request, _("Your post is saved."))
             return redirect(_post_url(post))
     return render(
-        request, "dialogue/post_edit.html", _context(request, form=form, post=post)
+        request, "dialogue/post_edit.html", context(request, form=form, post=post)
     )
 
 
@@ -524,7 +339,7 @@ def post_delete(request: OrgHttpRequest, post_uid: UUID) -> HttpResponse:
         services.post_delete(post, user=request.user)
         messages.success(request, _("Your post is deleted."))
         return redirect(_post_url(post))
-    return render(request, "dialogue/post_delete.html", _context(request, post=post))
+    return render(request, "dialogue/post_delete.html", context(request, post=post))
 
 
 @member_required
@@ -540,38 +355,6 @@ def post_permalink(request: OrgHttpRequest, post_uid: UUID) -> HttpResponse:
     if not post.thread.space.is_visible_to(request.user):
         raise Http404
     return redirect(_post_url(post))
-
-
-@member_required
-def search(request: OrgHttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()
-    page = None
-    results: list[tuple[Post, str]] = []
-    if query:
-        page = keyset_page(
-            search_posts(query, viewer=request.user, organization=request.organization)
-            .select_related("author", "pseudonym", "thread__space")
-            .annotate(day=TruncDate("created_at")),
-            # By day, then at random (uid) within a day: pseudonymous posts are
-            # never placed in exact time order among timed ones.
-            field="day",
-            tiebreak="uid",
-            cursor=request.GET.get("after"),
-            per_page=SEARCH_RESULTS_PER_PAGE,
-            descending=True,
-        )
-        results = [(p, p.display_author_for(request.user)) for p in page.items]
-    return render(
-        request,
-        "dialogue/search.html",
-        _context(
-            request,
-            query=query,
-            page=page,
-            results=results,
-            max_length=MAX_QUERY_LENGTH,
-        ),
-    )
 
 
 @require_POST
@@ -612,7 +395,7 @@ def react(request: OrgHttpRequest, post_uid: UUID) -> HttpResponse:
         return redirect(_post_url(post))
     if request.htmx:
         space = post.thread.space
-        row = rows.single_row(
+        row = thread_page.single_row(
             post,
             request.user,
             org_slug=request.organization.slug,
@@ -622,6 +405,6 @@ def react(request: OrgHttpRequest, post_uid: UUID) -> HttpResponse:
         return render(
             request,
             "dialogue/thread_detail.html#reactions",
-            _context(request, row=row, can_post=True),
+            context(request, row=row, can_post=True),
         )
     return redirect(_post_url(post))

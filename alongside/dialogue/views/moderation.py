@@ -16,7 +16,7 @@ from uuid import UUID
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Min, Q
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,7 +26,7 @@ from django.views.decorators.http import require_POST
 
 from alongside.audit.models import ACTION_LABELS, AuditEvent
 from alongside.audit.services import audit_record
-from alongside.dialogue import moderation, screen, trust
+from alongside.dialogue import language_screen, moderation, trust
 from alongside.dialogue.forms import (
     DecisionForm,
     FlagForm,
@@ -119,63 +119,30 @@ def _page(request: OrgHttpRequest, items: Any, param: str) -> Any:
 @member_required
 def queue(request: OrgHttpRequest) -> HttpResponse:
     _require_queue(request)
-    spaces = _moderated_spaces(request)
+    membership = request.membership
     held = _page(
         request,
-        Post.objects.filter(
-            thread__space__in=spaces, state=Post.State.HELD, deleted_at__isnull=True
-        )
-        .select_related(*_POST_RELATED)
-        .order_by("created_at", "id"),
+        Post.objects.held_for(membership).select_related(*_POST_RELATED),
         "held",
     )
     flagged_posts = _page(
         request,
-        Post.objects.filter(thread__space__in=spaces, deleted_at__isnull=True)
-        .annotate(
-            first_flag=Min("flags__created_at", filter=Q(flags__outcome="open")),
-            open_flags=Count("flags", filter=Q(flags__outcome="open")),
-        )
-        .filter(open_flags__gt=0)
-        .select_related(*_POST_RELATED)
-        .order_by("first_flag", "id"),
+        Post.objects.flagged_for(membership).select_related(*_POST_RELATED),
         "flagged",
     )
-    reason_counts: dict[int, list[tuple[str, int]]] = {}
-    labels = dict(Flag.Reason.choices)
-    for row in (
-        Flag.objects.filter(
-            post_id__in=[p.pk for p in flagged_posts.object_list],
-            outcome=Flag.Outcome.OPEN,
-        )
-        .values("post_id", "reason")
-        .annotate(n=Count("id"))
-        .order_by("post_id", "-n", "reason")
-    ):
-        reason_counts.setdefault(row["post_id"], []).append(
-            (str(labels.get(row["reason"], row["reason"])), row["n"])
-        )
+    reasons = Flag.objects.open_reasons(list(flagged_posts.object_list))
     flagged = [
         FlaggedRow(
             post=p,
             author=moderation.author_label(p),
             count=p.open_flags,
-            reasons=reason_counts.get(p.pk, []),
+            reasons=reasons.get(p.pk, []),
         )
         for p in flagged_posts.object_list
     ]
-    appeal_filter = Q(post__thread__space__in=spaces) | Q(sanction__space__in=spaces)
-    if request.membership.is_facilitator:
-        appeal_filter |= Q(sanction__isnull=False, sanction__space__isnull=True)
     appeals = _page(
         request,
-        Appeal.objects.filter(
-            appeal_filter,
-            organization=request.organization,
-            outcome=Appeal.Outcome.OPEN,
-        )
-        .select_related("post__thread", "sanction")
-        .order_by("created_at", "id"),
+        Appeal.objects.open_for(membership).select_related("post__thread", "sanction"),
         "appeals",
     )
     return render(
@@ -221,7 +188,9 @@ def moderate_post(request: OrgHttpRequest, post_uid: UUID) -> HttpResponse:
         label = str(labels.get(flag["reason"], flag["reason"]))
         reasons[label] = reasons.get(label, 0) + 1
     matched = (
-        screen.screen_post(post.body, screen.settings_for(space.organization_id))
+        language_screen.screen_post(
+            post.body, language_screen.settings_for(space.organization_id)
+        )
         if not post.is_deleted
         else []
     )
@@ -544,7 +513,7 @@ def sanction_lift(request: OrgHttpRequest, sanction_id: UUID) -> HttpResponse:
 def settings_view(request: OrgHttpRequest) -> HttpResponse:
     if not request.membership.is_program_admin:
         raise Http404
-    current = screen.settings_for(request.organization.pk)
+    current = language_screen.settings_for(request.organization.pk)
     form = SettingsForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
         saved = form.save()
@@ -564,7 +533,7 @@ def settings_view(request: OrgHttpRequest) -> HttpResponse:
     return render(
         request,
         "dialogue/moderation/settings.html",
-        _context(request, form=form, built_in=screen.BUILT_IN_TERMS),
+        _context(request, form=form, built_in=language_screen.BUILT_IN_TERMS),
     )
 
 
@@ -574,9 +543,11 @@ def log(request: OrgHttpRequest) -> HttpResponse:
     admins and facilitators, the organization-wide ones)."""
     _require_queue(request)
     space_ids = list(_moderated_spaces(request).values_list("pk", flat=True))
-    events = AuditEvent.objects.filter(
-        organization=request.organization, action__startswith="dialogue.mod_"
-    ).select_related("actor")
+    events = (
+        AuditEvent.objects.for_organization(request.organization)
+        .filter(action__startswith="dialogue.mod_")
+        .select_related("actor")
+    )
     scope = Q(data__space_id__in=space_ids)
     if request.membership.is_program_admin:
         scope |= Q(action="dialogue.mod_settings_changed")
