@@ -1,6 +1,6 @@
 """Trust levels, the gates they open, flag weights and posting rate limits.
 
-Discourse is the guide (see /work/shared/RELIABILITY.md A5): a member starts at trust
+Discourse's trust levels are the model (docs/dialogue.md): a member starts at trust
 level 0 (new) in an organization's conversations and is promoted with published posts
 and time. Program admins and facilitators count as level 4 (leaders) for every gate.
 

@@ -50,16 +50,14 @@ LAYERS: list[str] = [
     "demo",  # loads every app's demo data: on top
 ]
 
-# Upward imports found in files other helpers of issue 19 are rewriting right now
-# ("<file>: <app it reaches up to>"). Each one is a bug to fix in that app, not an
-# allowance: the lead empties this set at merge. The test fails if an entry is no
+# Upward imports tolerated for a while ("<file>: <app it reaches up to>"), none today.
+# Each one would be a bug to fix, not a design. The test fails if an entry is no
 # longer needed, so the set cannot rot.
 KNOWN_UPWARD: set[str] = set()
 
-# App folders whose `Membership.objects` reads other helpers are converting to the
-# doors in parallel (issue 19). The lead empties this set at merge; the test fails if
-# a listed app no longer needs to be here.
-NOT_YET_CONVERTED: set[str] = {"dialogue"}
+# App folders allowed to read `Membership.objects` directly for a while (none today).
+# The test fails if a listed app no longer needs to be here.
+NOT_YET_CONVERTED: set[str] = set()
 
 # Creating memberships is a write: it belongs to organizations' services
 # (organization_create, organization_join, invitation_accept). The demo loader and

@@ -36,14 +36,9 @@ OUTSIDE = re.compile(
     r"|\b(?:DESIGN|RELIABILITY|STYLE|PAYGAP-METHOD|ANCHORS)\.md\b"
 )
 
-# Files still naming such a path, each to be cleaned when the pieces of issue 19 are
-# merged (their apps were being moved by other hands at the time). Remove an entry once
-# its file is clean: the test fails on an entry that no longer matches anything.
-ALLOWED: dict[str, str] = {
-    "alongside/dialogue/tests/test_canary.py": "RELIABILITY.md T3",
-    "alongside/dialogue/tests/test_safespace_browser.py": "Journey 3 (DESIGN.md)",
-    "alongside/dialogue/trust.py": "/work/shared/RELIABILITY.md A5 (Discourse)",
-}
+# Files allowed to name such a path for a while, each with its reason (none today). The
+# test fails on an entry that no longer matches anything, so the list cannot rot.
+ALLOWED: dict[str, str] = {}
 
 THIS_FILE = "alongside/tests/test_self_contained.py"
 

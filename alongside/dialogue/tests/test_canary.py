@@ -1,4 +1,4 @@
-"""The co-occurrence canary (RELIABILITY.md, T3): nothing ties a pseudonym to its member.
+"""The co-occurrence canary (docs/privacy.md, rule 2): nothing ties a pseudonym to its member.
 
 A real member, "Realname-CANARY-U" (email, bio, a post under his own name, a profile
 page), writes in a safe space as a pseudonym whose handle contains "P-CANARY": he

@@ -1,4 +1,4 @@
-"""Journey 3 (DESIGN.md) in a real browser: a man asks a question in a safe space under
+"""Journey 3 (a question in a safe space) in a real browser: a man asks a question in a safe space under
 a pseudonym, others reply, and the administrator cannot see who he is."""
 
 from __future__ import annotations
