@@ -1,8 +1,9 @@
-# Alongside: `make run` starts everything, `make test` checks everything.
+# Alongside: `make run` starts everything, `make test` checks everything,
+# `make test-fast` is the local loop (lint, SQLite, no browser or real-process tests).
 PY := .venv/bin/python
 MANAGE := $(PY) manage.py
 
-.PHONY: run test lint typecheck migrations-check test-sqlite test-postgres setup demo clean
+.PHONY: run test test-fast lint typecheck migrations-check test-sqlite test-postgres setup demo clean
 
 .venv/.synced: pyproject.toml uv.lock scripts/bootstrap.sh
 	@scripts/bootstrap.sh
@@ -35,6 +36,9 @@ test-postgres: setup
 	fi
 
 test: lint typecheck migrations-check test-sqlite test-postgres
+
+test-fast: lint
+	DATABASE_URL= $(MANAGE) test --parallel auto --shuffle --exclude-tag browser --exclude-tag slow
 
 clean:
 	rm -rf .venv db.sqlite3*

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
-from django.test import TestCase
+from django.test import TestCase, tag
 
 from alongside.accounts.models import User
 from alongside.organizations.models import Membership, Organization, Role
@@ -121,11 +121,14 @@ CHROMIUM_ARGS = [
 ]
 
 
+@tag("browser")
 @unittest.skipUnless(
     find_chromium() or settings.BROWSER_TESTS_REQUIRED, "chromium is not installed"
 )
 class BrowserTestCase(StaticLiveServerTestCase):
     """Real headless Chromium through Playwright, with an axe-core check helper.
+
+    Tagged "browser" (subclasses inherit the tag): `make test-fast` leaves them out.
 
     A missing browser skips these tests locally and fails them when
     BROWSER_TESTS_REQUIRED is set (as in CI).

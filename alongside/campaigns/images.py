@@ -13,10 +13,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
 
 if TYPE_CHECKING:
     from django.core.files import File
+    from PIL import ImageFont
 
     from alongside.campaigns.models import Campaign
 
@@ -36,6 +36,8 @@ def process_upload(upload: File[bytes]) -> ContentFile[bytes]:
 
     Re-encoding drops EXIF (camera, GPS) and anything hidden after the pixels.
     """
+    from PIL import Image, ImageOps, UnidentifiedImageError  # loaded where used
+
     if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
         raise ValidationError(
             _("The image is %(size)s MB; the limit is 5 MB.")
@@ -72,11 +74,15 @@ def process_upload(upload: File[bytes]) -> ContentFile[bytes]:
 
 
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    from PIL import ImageFont
+
     return ImageFont.load_default(size=size)
 
 
 def og_card(campaign: Campaign) -> bytes:
     """A 1200 × 630 PNG with the title, the count of confirmed signatures and the goal."""
+    from PIL import Image, ImageDraw
+
     image = Image.new("RGB", OG_SIZE, OG_BACKGROUND)
     draw = ImageDraw.Draw(image)
     margin = 72

@@ -41,13 +41,11 @@ import json
 from enum import Enum
 from typing import Any
 
-import psycopg
 from django.conf import settings
 from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils.json import normalize_json
 from django_tasks_db.models import DBTaskResult
-from psycopg.sql import Literal
 
 from alongside.campaigns import ratelimit, services
 from alongside.campaigns.fastinsert import PreparedTask, insert_plan
@@ -77,6 +75,8 @@ def _sql(alias: str, hit_sql: str, task: PreparedTask) -> str:
     key = (alias, id(values))
     sql = _SQL.get(key)
     if sql is None:
+        from psycopg.sql import Literal  # PostgreSQL only: SQLite never loads psycopg
+
         connection = connections[alias]
         connection.ensure_connection()
         qn = connection.ops.quote_name
@@ -158,6 +158,8 @@ def _fetch_one(
     threshold = raw.prepare_threshold
     raw.prepare_threshold = 0
     try:
+        import psycopg  # PostgreSQL only: SQLite never loads psycopg
+
         binding: Any = psycopg.Cursor(raw)
         wrapped = (
             connection.make_debug_cursor(binding)

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-import nh3
-from django.utils.safestring import SafeString, mark_safe
-from markdown_it import MarkdownIt
+from functools import cache
+from typing import TYPE_CHECKING
 
-_md = MarkdownIt(
-    "commonmark", {"html": False, "linkify": False, "typographer": False}
-).enable("strikethrough")
+from django.utils.safestring import SafeString, mark_safe
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+
+
+@cache
+def _md() -> MarkdownIt:
+    """The parser, built at first use: markdown-it loads when text is rendered."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt(
+        "commonmark", {"html": False, "linkify": False, "typographer": False}
+    ).enable("strikethrough")
+
 
 ALLOWED_TAGS = {
     "p", "br", "strong", "em", "del", "s", "code", "pre", "blockquote",
@@ -18,6 +29,8 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
 
 
 def sanitize_html(html: str) -> str:
+    import nh3
+
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -32,7 +45,7 @@ def render_markdown(text: str) -> SafeString:
 
     Headings are shifted down (h1/h2 become h3/h4) so user text cannot outrank the page.
     """
-    html = _md.render(text or "")
+    html = _md().render(text or "")
     html = (
         html.replace("<h1>", "<h3>")
         .replace("</h1>", "</h3>")

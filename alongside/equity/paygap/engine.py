@@ -19,14 +19,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import duckdb
+from typing import TYPE_CHECKING, Any
 
 from alongside.equity.paygap.fields import ColumnMapping
 from alongside.equity.paygap.loader import MAX_BYTES
 from alongside.equity.paygap.problems import ValidationResult
 from alongside.equity.paygap.validate import checked_table
+
+if TYPE_CHECKING:
+    import duckdb  # annotations only: DuckDB is loaded where it runs (loader.py)
 
 BAND_NAMES = ("lower", "lower_middle", "upper_middle", "upper")
 ART10_THRESHOLD_PCT = 5.0

@@ -21,12 +21,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
-
-import duckdb
+from typing import TYPE_CHECKING, Any
 
 from alongside.equity.paygap.fields import parse_header
 from alongside.equity.paygap.problems import MAX_LISTED, Problem
+
+if TYPE_CHECKING:
+    import duckdb
 
 # Limits (documented in docs/paygap-method.md).
 MAX_BYTES = (
@@ -58,6 +59,8 @@ class PreparedCsv:
 
 def connect() -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with bounded threads and memory."""
+    import duckdb  # loaded on first use: a command or page that never computes skips it
+
     return duckdb.connect(
         config={
             "threads": DUCKDB_THREADS,
@@ -344,6 +347,8 @@ def read_table(
     projection = ", ".join(
         f'c{index[header]} AS "{alias}"' for alias, header in select.items()
     )
+    import duckdb
+
     con = connect()
     try:
         con.execute(

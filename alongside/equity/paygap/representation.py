@@ -18,9 +18,7 @@ import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import duckdb
+from typing import TYPE_CHECKING, Any
 
 from alongside.equity.paygap.engine import PayrollInvalid
 from alongside.equity.paygap.fields import ColumnMapping
@@ -33,6 +31,9 @@ from alongside.equity.paygap.suppression import (
     is_small,
 )
 from alongside.equity.paygap.validate import NUMBER, checked_table
+
+if TYPE_CHECKING:
+    import duckdb  # annotations only: DuckDB is loaded where it runs (loader.py)
 
 
 @dataclass

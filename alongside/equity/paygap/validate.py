@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from alongside.equity.paygap.fields import (
     FIELDS_BY_NAME,
@@ -28,6 +27,9 @@ from alongside.equity.paygap.loader import (
     read_table,
 )
 from alongside.equity.paygap.problems import MAX_LISTED, Problem, ValidationResult
+
+if TYPE_CHECKING:
+    import duckdb  # annotations only: DuckDB is loaded where it runs (loader.py)
 
 __all__ = ["CODES", "Problem", "ValidationResult", "checked_table", "validate"]
 
