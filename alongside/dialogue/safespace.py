@@ -147,7 +147,7 @@ def _all_keys() -> list[tuple[bytes, bytes]]:
     progress: read with them, never write)."""
     return [_current()] + [
         _keys(old)
-        for old in getattr(settings, "PSEUDONYM_KEY_FALLBACKS", [])
+        for old in settings.PSEUDONYM_KEY_FALLBACKS
         if old != settings.PSEUDONYM_KEY
     ]
 

@@ -47,7 +47,7 @@ ABANDONED_AFTER = timedelta(hours=24)
 
 def upload_root() -> Path:
     """Where raw payroll files live: never under MEDIA_ROOT, never served by URL."""
-    configured = getattr(settings, "EQUITY_UPLOAD_ROOT", None)
+    configured = settings.EQUITY_UPLOAD_ROOT
     if configured:
         return Path(configured)
     import tempfile

@@ -40,9 +40,7 @@ def _key(master: str, label: bytes) -> bytes:
 def _masters() -> list[str]:
     current = settings.PSEUDONYM_KEY
     return [current] + [
-        old
-        for old in getattr(settings, "PSEUDONYM_KEY_FALLBACKS", [])
-        if old != current
+        old for old in settings.PSEUDONYM_KEY_FALLBACKS if old != current
     ]
 
 

@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 
 from alongside.campaigns import services
 from alongside.campaigns.models import Campaign
-from alongside.campaigns.views.public import add_errors, invalid_link
+from alongside.campaigns.views.public import invalid_link
+from alongside.lib.forms import add_errors
 from alongside.organizations.access import (
     OrgHttpRequest,
     member_required,

@@ -16,7 +16,6 @@ from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.forms import BaseForm
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -40,6 +39,7 @@ from alongside.campaigns.forms import SignatureForm
 from alongside.campaigns.images import og_card
 from alongside.campaigns.models import Campaign, Signature
 from alongside.campaigns.page_html import share_links, unbound_form_html, wall_names
+from alongside.lib.forms import add_errors
 from alongside.lib.http import client_ip
 from alongside.lib.pagination import paginate
 from alongside.lib.ratelimit import private_key_part
@@ -88,14 +88,6 @@ def public_context(
         ),
         **extra,
     }
-
-
-def add_errors(form: BaseForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def invalid_link(request: HttpRequest, reason: str, *, kind: str) -> HttpResponse:
