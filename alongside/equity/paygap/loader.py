@@ -1,9 +1,11 @@
 """Reading an uploaded payroll file into DuckDB, with the file-level checks.
 
 The happy path never loops over rows in Python: the bytes are checked as a whole (size,
-encoding, NUL bytes), and DuckDB's strict CSV reader loads the mapped columns as VARCHAR
-(explicit types, no sniffing). Only when DuckDB refuses the file does a Python `csv`
-pass run, to say which row is ragged or badly quoted. An .xlsx file is converted to a
+encoding, NUL bytes), and DuckDB's strict CSV reader reads the mapped columns as VARCHAR
+(explicit types, no sniffing; `csv_source`), either straight into the typed, checked table
+of a clean file (validate.py's fast path) or into a VARCHAR table `raw` (`read_table`).
+Only when DuckDB refuses the file does a Python `csv` pass run, to say which row is
+ragged or badly quoted. An .xlsx file is converted to a
 temporary CSV first (openpyxl, read-only); that conversion is a Python loop by necessity.
 Temporary files live in a TemporaryDirectory removed when the context manager exits.
 """
