@@ -1,9 +1,11 @@
 """Reading an uploaded payroll file into DuckDB, with the file-level checks.
 
 The happy path never loops over rows in Python: the bytes are checked as a whole (size,
-encoding, NUL bytes), and DuckDB's strict CSV reader loads the mapped columns as VARCHAR
-(explicit types, no sniffing). Only when DuckDB refuses the file does a Python `csv`
-pass run, to say which row is ragged or badly quoted. An .xlsx file is converted to a
+encoding, NUL bytes), and DuckDB's strict CSV reader reads the mapped columns as VARCHAR
+(explicit types, no sniffing; `csv_source`), either straight into the typed, checked table
+of a clean file (validate.py's fast path) or into a VARCHAR table `raw` (`read_table`).
+Only when DuckDB refuses the file does a Python `csv` pass run, to say which row is
+ragged or badly quoted. An .xlsx file is converted to a
 temporary CSV first (openpyxl, read-only); that conversion is a Python loop by necessity.
 Temporary files live in a TemporaryDirectory removed when the context manager exits.
 """
@@ -334,6 +336,24 @@ def xlsx_to_csv(source: Path, target: Path) -> None:
         workbook.close()
 
 
+def csv_source(prepared: PreparedCsv, select: dict[str, str]) -> tuple[str, list[Any]]:
+    """A SELECT of the selected columns (alias -> header) as VARCHAR, and its parameters.
+
+    DuckDB's strict CSV reader with explicit types (no sniffing); records in file order.
+    """
+    index = {header: i for i, header in enumerate(prepared.headers)}
+    columns = {f"c{i}": "VARCHAR" for i in range(len(prepared.headers))}
+    projection = ", ".join(
+        f'c{index[header]} AS "{alias}"' for alias, header in select.items()
+    )
+    return (
+        f"SELECT {projection} FROM read_csv(?, delim=?, quote='\"', escape='\"', "
+        "header=true, auto_detect=false, strict_mode=true, columns=?, "
+        "max_line_size=4194304, parallel=true)",
+        [str(prepared.path), prepared.delimiter, columns],
+    )
+
+
 def read_table(
     prepared: PreparedCsv, select: dict[str, str]
 ) -> duckdb.DuckDBPyConnection:
@@ -342,21 +362,12 @@ def read_table(
     `raw.rowid + 2` is the spreadsheet row of each record. Raises PayrollFileError with
     row-level problems when the file is not a well-formed CSV.
     """
-    index = {header: i for i, header in enumerate(prepared.headers)}
-    columns = {f"c{i}": "VARCHAR" for i in range(len(prepared.headers))}
-    projection = ", ".join(
-        f'c{index[header]} AS "{alias}"' for alias, header in select.items()
-    )
     import duckdb
 
+    source, params = csv_source(prepared, select)
     con = connect()
     try:
-        con.execute(
-            f"CREATE TABLE raw AS SELECT {projection} FROM read_csv(?, delim=?, quote='\"', "
-            "escape='\"', header=true, auto_detect=false, strict_mode=true, columns=?, "
-            "max_line_size=4194304, parallel=true)",
-            [str(prepared.path), prepared.delimiter, columns],
-        )
+        con.execute(f"CREATE TABLE raw AS {source}", params)
     except duckdb.Error:
         con.close()
         raise PayrollFileError(structure_problems(prepared)) from None

@@ -23,6 +23,9 @@ from alongside.equity.paygap.fields import (
 from alongside.equity.paygap.loader import (
     MAX_BYTES,
     PayrollFileError,
+    PreparedCsv,
+    connect,
+    csv_source,
     prepared_csv,
     read_table,
 )
@@ -168,9 +171,13 @@ def checked_table(
             if not result.ok:
                 yield result, None
                 return
-            con = read_table(prepared, select)
+            con = _clean_table(prepared, mapping, select, result)
+            clean = con is not None
+            if con is None:
+                con = read_table(prepared, select)
             try:
-                _check_cells(con, mapping, select, result)
+                if not clean:
+                    _check_cells(con, mapping, select, result)
                 if result.error_count == 0:
                     _check_warnings(con, select, mapping, result)
                     yield result, con
@@ -351,6 +358,125 @@ def _valid_sql(alias: str, mapping: ColumnMapping, gender: str = "gmap.g") -> st
         )
         return f"({col} IS NOT NULL AND length({col}) <= {MAX_TEXT} AND {first})"
     return f"({col} IS NOT NULL AND length({col}) <= {MAX_TEXT} AND regexp_full_match({col}, '{pattern}'))"
+
+
+def _clean_table(
+    prepared: PreparedCsv,
+    mapping: ColumnMapping,
+    select: dict[str, str],
+    result: ValidationResult,
+) -> duckdb.DuckDBPyConnection | None:
+    """The fast path: view `payroll` built while the file is read, if the file is clean.
+
+    One pass types and checks every record as DuckDB reads it (no VARCHAR copy of the
+    file, no second pass). It gives up (None) at the first sign of any problem: an
+    unreadable file, a row some check rejects, a padded category or level, a possible
+    duplicate id, no rows. Then the caller takes the slow path (read_table and
+    _check_cells), which finds and reports every problem; so results and error reports
+    are those of the slow path, and the fast path only decides that there are none.
+    Sets result.row_count when it succeeds.
+    """
+    import duckdb
+
+    if "gender" not in select:
+        return None
+    con = connect()
+    try:
+        con.execute("CREATE TEMP TABLE gnorm (v VARCHAR, g VARCHAR)")
+        lookup = mapping.gender_lookup()
+        if lookup:
+            con.executemany("INSERT INTO gnorm VALUES (?, ?)", list(lookup.items()))
+        pairs = con.execute(
+            f"SELECT {_norm('v')} AS k, any_value(g), count(DISTINCT g) FROM gnorm "
+            "GROUP BY k ORDER BY k"
+        ).fetchall()
+        if len(pairs) > 64 or any(n > 1 for _, _, n in pairs):
+            con.close()
+            return None
+        genders = {k: g for k, g, _ in pairs}
+        # Values as written in the lookup (and in capitals) are matched exactly first:
+        # normalising every cell costs more than the rest of the gender check.
+        exact = {
+            c: genders[k]
+            for c, k in con.execute(
+                "SELECT DISTINCT c, " + _norm("c") + " FROM (SELECT v AS c FROM gnorm "
+                "UNION ALL SELECT upper(v) FROM gnorm) ORDER BY c"
+            ).fetchall()
+            if k in genders
+        }
+        whens = " ".join(
+            f"WHEN {_literal(k)} THEN {_literal(g)}" for k, g in genders.items()
+        )
+        gender = (
+            f"(CASE {_norm(_q('gender'))} {whens} END)" if pairs else "NULL::VARCHAR"
+        )
+        if exact:
+            first = " ".join(
+                f"WHEN {_literal(c)} THEN {_literal(g)}" for c, g in exact.items()
+            )
+            gender = f"(CASE coalesce({_q('gender')}, '') {first} ELSE {gender} END)"
+        checks = [
+            f"coalesce({_valid_sql(a, mapping)}, false)"
+            for a in select
+            if a not in ("gender", "category", "level")
+        ]
+        ok = " AND ".join(checks) or "true"  # and a mapped gender (counted below)
+        blank = " AND ".join(f"{_q(a)} IS NULL" for a in select)
+        hourly = _money_sql("hourly_pay", select, "NULL::DOUBLE")
+        basic = _money_sql("basic_hourly_pay", select, hourly)
+        bonus = _money_sql("bonus_pay", select, "0.0")
+        texts = {
+            a: (_q(a) if a in select else "NULL::VARCHAR")
+            for a in ("category", "level")
+        }
+        relevant = _flag_sql("relevant", select)
+        full_pay = _flag_sql("full_pay_relevant", select)
+        employee_id = _q("employee_id") if "employee_id" in select else "NULL::VARCHAR"
+        source, params = csv_source(prepared, select)
+        try:
+            con.execute(
+                f"CREATE TABLE clean AS SELECT {blank} AS blank, {gender} AS gender, "
+                f"{hourly} AS hourly_pay, {basic} AS basic_hourly_pay, {bonus} AS bonus_pay, "
+                f"{texts['category']} AS category, {texts['level']} AS level, "
+                f"{relevant} AS relevant, {full_pay} AND {relevant} AS full_pay_relevant, "
+                f"{full_pay} AS full_pay_marked, {ok} AS ok, {employee_id} AS employee_id "
+                f"FROM ({source})",
+                params,
+            )
+        except duckdb.Error:
+            con.close()
+            return None
+        counts = con.execute(
+            "SELECT count(*) FILTER (NOT blank), "
+            "count(*) FILTER (NOT blank AND (NOT ok OR gender IS NULL)), "
+            "count(*) FILTER (NOT blank AND hourly_pay = 0 AND full_pay_relevant), "
+            "count(employee_id) - count(DISTINCT hash(employee_id)) FROM clean"
+        ).fetchone()
+        assert counts is not None
+        rows, bad, zero_pay, duplicates = (int(c) for c in counts)
+        texts_ok = True
+        for alias in ("category", "level"):
+            if alias in select and texts_ok:
+                col = _q(alias)
+                wrong = con.execute(
+                    f"SELECT count(*) FILTER (NOT coalesce({_valid_sql(alias, mapping)}, "
+                    f"false) OR {col} <> trim({col})) FROM (SELECT DISTINCT {alias} AS "
+                    f"{col} FROM clean WHERE NOT blank)"
+                ).fetchone()
+                texts_ok = wrong is not None and not wrong[0]
+        if not rows or bad or zero_pay or duplicates or not texts_ok:
+            con.close()
+            return None
+        con.execute(
+            "CREATE VIEW payroll AS SELECT rowid AS rid, rowid + 2 AS row, gender, "
+            "hourly_pay, basic_hourly_pay, bonus_pay, category, level, relevant, "
+            "full_pay_relevant, full_pay_marked, ok FROM clean WHERE NOT blank"
+        )
+    except BaseException:
+        con.close()
+        raise
+    result.row_count = rows
+    return con
 
 
 def _check_cells(
