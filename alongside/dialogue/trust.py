@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
 from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.expressions import Combinable
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -185,6 +186,64 @@ def _by(user: User, pseudonym: Pseudonym | None) -> Q:
     return q
 
 
+def _is_opening() -> Combinable:
+    """A post is a topic when it is its thread's first (no earlier post there)."""
+    earlier = Post.objects.filter(thread_id=OuterRef("thread_id")).filter(
+        Q(created_at__lt=OuterRef("created_at"))
+        | Q(created_at=OuterRef("created_at"), id__lt=OuterRef("id"))
+    )
+    return ~Exists(earlier)
+
+
+def _duplicate() -> PostingRefused:
+    return PostingRefused(
+        _(
+            "You posted the same message here a moment ago. Say something new, "
+            "or wait a few minutes."
+        )
+    )
+
+
+def _too_soon(*, is_topic: bool, wait: int) -> RateLimited:
+    message = (
+        _(
+            "New members can start a conversation every two minutes. "
+            "Please wait %(seconds)d seconds."
+        )
+        if is_topic
+        else _(
+            "New members can reply every 30 seconds. Please wait %(seconds)d seconds."
+        )
+    )
+    return RateLimited(message % {"seconds": wait}, wait)
+
+
+def _first_day_full(*, is_topic: bool, cap: int, wait: int) -> RateLimited:
+    message = (
+        _(
+            "In their first day, new members can start %(max)d "
+            "conversations. You can start more tomorrow."
+        )
+        if is_topic
+        else _(
+            "In their first day, new members can post %(max)d "
+            "replies. You can reply again tomorrow."
+        )
+    )
+    return RateLimited(message % {"max": cap}, wait)
+
+
+def _daily_topics_full(*, wait: int) -> RateLimited:
+    return RateLimited(
+        _(
+            "You have started %(max)d conversations in the last day, the "
+            "most we allow. You can start another later."
+        )
+        % {"max": MAX_TOPICS_PER_DAY},
+        wait,
+    )
+
+
 def _wait(oldest: datetime, window: timedelta, now: datetime) -> int:
     return math.ceil((oldest + window - now).total_seconds())
 
@@ -227,21 +286,12 @@ def check_rate(
             .order_by()
         )
         if any(b.strip() == body.strip() for b in duplicate):
-            raise PostingRefused(
-                _(
-                    "You posted the same message here a moment ago. Say something new, "
-                    "or wait a few minutes."
-                )
-            )
+            raise _duplicate()
     if level >= Level.LEADER:
         return
     in_org = mine.filter(thread__space__organization_id=space.organization_id)
     # A topic is a thread's first post: no earlier post in its thread.
-    earlier = Post.objects.filter(thread_id=OuterRef("thread_id")).filter(
-        Q(created_at__lt=OuterRef("created_at"))
-        | Q(created_at=OuterRef("created_at"), id__lt=OuterRef("id"))
-    )
-    opening = ~Exists(earlier)
+    opening = _is_opening()
     kind = in_org.filter(opening) if is_topic else in_org.exclude(opening)
     if level == Level.NEW:
         interval = NEW_MEMBER_TOPIC_INTERVAL if is_topic else NEW_MEMBER_REPLY_INTERVAL
@@ -253,21 +303,7 @@ def check_rate(
         )
         if last is not None:
             wait = _wait(last, interval, now)
-            raise RateLimited(
-                (
-                    _(
-                        "New members can start a conversation every two minutes. "
-                        "Please wait %(seconds)d seconds."
-                    )
-                    if is_topic
-                    else _(
-                        "New members can reply every 30 seconds. Please wait "
-                        "%(seconds)d seconds."
-                    )
-                )
-                % {"seconds": wait},
-                wait,
-            )
+            raise _too_soon(is_topic=is_topic, wait=wait)
         joined = (
             Membership.objects.of(user, space.organization_id)
             .values_list("joined_at", flat=True)
@@ -277,21 +313,7 @@ def check_rate(
             cap = FIRST_DAY_MAX_TOPICS if is_topic else FIRST_DAY_MAX_REPLIES
             if kind.filter(created_at__gte=joined).count() >= cap:
                 wait = _wait(joined, FIRST_DAY, now)
-                raise RateLimited(
-                    (
-                        _(
-                            "In their first day, new members can start %(max)d "
-                            "conversations. You can start more tomorrow."
-                        )
-                        if is_topic
-                        else _(
-                            "In their first day, new members can post %(max)d "
-                            "replies. You can reply again tomorrow."
-                        )
-                    )
-                    % {"max": cap},
-                    wait,
-                )
+                raise _first_day_full(is_topic=is_topic, cap=cap, wait=wait)
     if is_topic:
         day = now - timedelta(days=1)
         recent = list(
@@ -303,14 +325,7 @@ def check_rate(
             wait = _wait(
                 recent[len(recent) - MAX_TOPICS_PER_DAY], timedelta(days=1), now
             )
-            raise RateLimited(
-                _(
-                    "You have started %(max)d conversations in the last day, the "
-                    "most we allow. You can start another later."
-                )
-                % {"max": MAX_TOPICS_PER_DAY},
-                wait,
-            )
+            raise _daily_topics_full(wait=wait)
 
 
 # A pseudonym's posts are stored with the day only (safespace.day_start), so the
@@ -410,22 +425,13 @@ def _check_pseudonym_rate(
             .values_list("body", flat=True)
             .order_by()
         ):
-            raise PostingRefused(
-                _(
-                    "You posted the same message here a moment ago. Say something new, "
-                    "or wait a few minutes."
-                )
-            )
+            raise _duplicate()
     if level >= Level.LEADER:
         return
     today = safespace.day_start(now)
     tomorrow = safespace.day_start(today + timedelta(hours=36))
     until_tomorrow = max(1, math.ceil((tomorrow - now).total_seconds()))
-    earlier = Post.objects.filter(thread_id=OuterRef("thread_id")).filter(
-        Q(created_at__lt=OuterRef("created_at"))
-        | Q(created_at=OuterRef("created_at"), id__lt=OuterRef("id"))
-    )
-    opening = ~Exists(earlier)
+    opening = _is_opening()
     kind = mine.filter(opening) if is_topic else mine.exclude(opening)
     if level == Level.NEW:
         interval = NEW_MEMBER_TOPIC_INTERVAL if is_topic else NEW_MEMBER_REPLY_INTERVAL
@@ -440,49 +446,14 @@ def _check_pseudonym_rate(
         )
         if last is not None:
             wait = max(1, math.ceil(last + interval.total_seconds() - moment))
-            raise RateLimited(
-                (
-                    _(
-                        "New members can start a conversation every two minutes. "
-                        "Please wait %(seconds)d seconds."
-                    )
-                    if is_topic
-                    else _(
-                        "New members can reply every 30 seconds. Please wait "
-                        "%(seconds)d seconds."
-                    )
-                )
-                % {"seconds": wait},
-                wait,
-            )
+            raise _too_soon(is_topic=is_topic, wait=wait)
         first = mine.order_by("created_at").values_list("created_at", flat=True).first()
         if first is not None and first >= today:
             cap = FIRST_DAY_MAX_TOPICS if is_topic else FIRST_DAY_MAX_REPLIES
             if kind.filter(created_at__gte=today).count() >= cap:
-                raise RateLimited(
-                    (
-                        _(
-                            "In their first day, new members can start %(max)d "
-                            "conversations. You can start more tomorrow."
-                        )
-                        if is_topic
-                        else _(
-                            "In their first day, new members can post %(max)d "
-                            "replies. You can reply again tomorrow."
-                        )
-                    )
-                    % {"max": cap},
-                    until_tomorrow,
-                )
+                raise _first_day_full(is_topic=is_topic, cap=cap, wait=until_tomorrow)
     if is_topic and kind.filter(created_at__gte=today).count() >= MAX_TOPICS_PER_DAY:
-        raise RateLimited(
-            _(
-                "You have started %(max)d conversations in the last day, the "
-                "most we allow. You can start another later."
-            )
-            % {"max": MAX_TOPICS_PER_DAY},
-            until_tomorrow,
-        )
+        raise _daily_topics_full(wait=until_tomorrow)
 
 
 def recompute(organization: Organization, user: User, *, published: int = 0) -> int:
