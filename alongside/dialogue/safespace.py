@@ -278,11 +278,24 @@ def is_owner(pseudonym: Pseudonym, user: User | None) -> bool:
     )
 
 
-def pseudonyms_of(user: User) -> list[Pseudonym]:
-    """Every pseudonym of the member, in every safe space (for his export and erasure).
+def pseudonyms_of(
+    user: User, *, current_organizations: bool = False
+) -> list[Pseudonym]:
+    """Every pseudonym of the member, in every safe space (for his export and erasure),
+    or only in the safe spaces of organizations he belongs to now (for his notices,
+    read on every page: a cost that grows with his organizations, not the instance's).
 
     One digest per safe space: the digest cannot be searched any other way."""
-    pairs = list(Space.objects.filter(is_safe=True).values_list("pk", flat=True))
+    from alongside.organizations.models import Membership
+
+    spaces = Space.objects.filter(is_safe=True)
+    if current_organizations:
+        spaces = spaces.filter(
+            organization_id__in=Membership.objects.of_user(user).values(
+                "organization_id"
+            )
+        )
+    pairs = list(spaces.values_list("pk", flat=True))
     if not pairs:
         return []
     digests = Q()

@@ -293,10 +293,12 @@ def notification_readdress(user: User, url: str) -> str | None:
     return str(mine.pk) if mine is not None else ""
 
 
-def notification_addresses(user: User) -> list[str]:
+def notification_addresses(user: User, everywhere: bool = False) -> list[str]:
     """The addresses of `user`'s safe-space notices: his pseudonyms' ids, found
-    through their keyed hashes (registered with notifications in DialogueConfig)."""
-    return [str(p.pk) for p in safespace.pseudonyms_of(user)]
+    through their keyed hashes (registered with notifications in DialogueConfig), in
+    his current organizations' safe spaces or, with `everywhere`, in all of them."""
+    pseudonyms = safespace.pseudonyms_of(user, current_organizations=not everywhere)
+    return [str(p.pk) for p in pseudonyms]
 
 
 @transaction.atomic

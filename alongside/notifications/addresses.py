@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from alongside.accounts.models import User
 
-AddressProvider = Callable[["User"], list[str]]
+# provider(user, everywhere): his addresses in the organizations he belongs to now (his
+# inbox, read on every page), or everywhere he ever had one (his export and erasure).
+AddressProvider = Callable[["User", bool], list[str]]
 # For a notification stored before notices existed: the address of the news it
 # carries, "" when it is about pseudonymous content but none is found (it is dropped),
 # None when it is not about pseudonymous content (it stays).
@@ -29,9 +31,10 @@ def register_address_provider(provider: AddressProvider) -> None:
         _providers.append(provider)
 
 
-def addresses_of(user: User) -> list[str]:
-    """Every opaque address of `user`."""
-    return sorted({a for provider in _providers for a in provider(user)})
+def addresses_of(user: User, *, everywhere: bool = False) -> list[str]:
+    """The opaque addresses of `user`: those of his current organizations, or with
+    `everywhere` every one he has (for his export and erasure)."""
+    return sorted({a for provider in _providers for a in provider(user, everywhere)})
 
 
 def register_readdresser(readdresser: Readdresser) -> None:

@@ -116,11 +116,12 @@ class NotificationPreference(models.Model):
 
 
 class NoticeQuerySet(models.QuerySet["Notice"]):
-    def for_user(self, user: User) -> NoticeQuerySet:
-        """The notices addressed to any of `user`'s addresses (see `addresses`)."""
+    def for_user(self, user: User, *, everywhere: bool = False) -> NoticeQuerySet:
+        """The notices addressed to `user`'s addresses (see `addresses`): in the
+        organizations he belongs to now, or with `everywhere` in any."""
         from alongside.notifications.addresses import addresses_of
 
-        return self.filter(address__in=addresses_of(user))
+        return self.filter(address__in=addresses_of(user, everywhere=everywhere))
 
     def unread(self) -> NoticeQuerySet:
         return self.filter(is_read=False)

@@ -34,7 +34,9 @@ def export_user_data(user: User) -> dict[str, Any]:
                 "day": n.day.isoformat(),
                 "read": n.is_read,
             }
-            for n in Notice.objects.for_user(user).select_related("organization")
+            for n in Notice.objects.for_user(user, everywhere=True).select_related(
+                "organization"
+            )
         ],
         "email_preferences": {
             field: getattr(preference, field)
@@ -47,6 +49,6 @@ def export_user_data(user: User) -> dict[str, Any]:
 
 def erase_user_data(user: User) -> None:
     # Before dialogue's erasure cuts his pseudonyms' links (apps erase in order).
-    Notice.objects.for_user(user).delete()
+    Notice.objects.for_user(user, everywhere=True).delete()
     Notification.objects.for_user(user).delete()
     NotificationPreference.objects.filter(user=user).delete()

@@ -25,7 +25,7 @@ from alongside.notifications.models import Notice, Notification
 from alongside.notifications.privacy import erase_user_data, export_user_data
 from alongside.notifications.services import safe_space_news_send
 from alongside.notifications.tests.test_sealed_email import task_table_dump
-from alongside.organizations.models import Role
+from alongside.organizations.models import Membership, Role
 from alongside.test import BaseTestCase, make_member, make_organization
 
 TOMORROW = timedelta(days=1)
@@ -116,6 +116,23 @@ class OwnerSeesHisNoticesTestCase(BaseTestCase):
     def setUp(self) -> None:
         self.safe = make_space(
             self.org, accepted=(self.alice, self.bob, self.fiona), is_safe=True
+        )
+
+    def test_her_inbox_reads_her_organizations_and_her_export_every_notice(
+        self,
+    ) -> None:
+        """The inbox (read on every page) looks only in the safe spaces of the
+        organizations she belongs to now; her export and erasure reach every notice."""
+        _scenario(self, self.safe)
+        count = Notice.objects.for_user(self.alice).count()
+        self.assertGreater(count, 0)
+        Membership.objects.of(self.alice, self.org).delete()
+        self.assertEqual(Notice.objects.for_user(self.alice).count(), 0)
+        exported = export_user_data(self.alice)["safe_space_notices"]
+        self.assertEqual(len(exported), count)
+        erase_user_data(self.alice)
+        self.assertEqual(
+            Notice.objects.for_user(self.alice, everywhere=True).count(), 0
         )
 
     def test_she_reads_them_in_the_app_with_the_unread_count_and_the_day_only(
